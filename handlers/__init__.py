@@ -1,0 +1,1 @@
+"""Telegram adapters: turn updates into calls on domain/, render replies from templates/."""

@@ -1,0 +1,94 @@
+"""The application factory: the one place that builds the engine, the renderer and the Application."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDefault, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.settings import Settings
+from domain import menus
+from domain.clock import Clock, SystemClock
+from handlers import deps as handler_deps
+from handlers.wiring import register
+from storage import database
+from storage.models import Setting
+from templates import Renderer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    application: Application
+    deps: handler_deps.Deps
+
+
+def build(settings: Settings, *, clock: Clock | None = None, engine: AsyncEngine | None = None) -> Runtime:
+    """Build everything the bot runs on; nothing touches the network until ``start``."""
+    engine = engine or database.create_engine(settings.database_url)
+    renderer = Renderer(default_locale=settings.locale, timezone=settings.timezone)
+    deps = handler_deps.Deps(sessions=database.sessionmaker(engine), renderer=renderer, clock=clock or SystemClock(),
+                             default_locale=settings.locale)  # fmt: skip
+    application = (
+        ApplicationBuilder()
+        .token(settings.token())
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.file_url)
+        .context_types(ContextTypes(context=handler_deps.ZhibuContext))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Our own poller and webhook confirm an update only after its effect is committed.
+        .updater(None)
+        .build()
+    )
+    handler_deps.install(application, deps)
+    register(application)
+    application.add_error_handler(_on_error)
+    return Runtime(settings, engine, application, deps)
+
+
+async def start(runtime: Runtime) -> None:
+    """Initialise the Application, learn the bot's username and publish the default command menus."""
+    app = runtime.application
+    await app.initialize()
+    runtime.deps.bot_username = app.bot.username
+    async with runtime.deps.sessions() as session, session.begin():
+        await session.merge(Setting(key="bot_username", value=app.bot.username))
+    await publish_default_commands(app, runtime.deps.renderer)
+    await app.start()
+
+
+async def stop(runtime: Runtime) -> None:
+    app = runtime.application
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    await runtime.engine.dispose()
+
+
+async def publish_default_commands(app: Application, renderer: Renderer) -> None:
+    """Strangers and groups see these menus; people get their own per chat when they join."""
+    for locale, language_code in (("zh", ""), ("en", "en")):
+        private = [BotCommand(c, renderer.string(f"cmd.{c}", locale)) for c in ("start", "help", "lang")]
+        group = [BotCommand(c, renderer.string(f"cmd.{c}", locale)) for c in menus.GROUP]
+        await app.bot.set_my_commands(private, scope=BotCommandScopeDefault(), language_code=language_code or None)
+        await app.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats(), language_code=language_code or None)
+
+
+async def _on_error(update: object, context: handler_deps.ZhibuContext) -> None:
+    """Log the failure and tell the user, so nothing fails silently."""
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
+        deps = context.deps
+        user = update.effective_user
+        text = deps.renderer.render("error.html.j2", user.language_code if user else None)
+        try:
+            await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
+        except Exception:  # the error report must not raise in turn
+            log.exception("could not tell the user about the failure")

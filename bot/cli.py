@@ -1,0 +1,179 @@
+"""The ``zhibu`` command line (also ``python -m bot``). Bad input: a clear message and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot import app as bot_app
+from bot import polling, webhook
+from bot.settings import ConfigError, Settings, load_settings
+from domain import invites, units
+from domain.clock import SystemClock
+from domain.unit_file import UnitFileError
+from storage import database, migrate
+from storage.models import Role, Setting
+from templates import Renderer
+
+EXIT_BAD_INPUT = 2
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="zhibu", description="支部助手 Zhibu — Telegram bot for party-branch work")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot with long polling")
+    hook = sub.add_parser("webhook", help="run the bot behind an HTTPS webhook")
+    hook.add_argument("--url", help="public HTTPS URL Telegram posts to (default ZHIBU_WEBHOOK_URL)")
+    hook.add_argument("--listen", help="address to listen on (default ZHIBU_WEBHOOK_LISTEN)")
+    hook.add_argument("--port", type=int, help="port to listen on (default ZHIBU_WEBHOOK_PORT)")
+    db = sub.add_parser("db", help="database")
+    db.add_subparsers(dest="action", required=True).add_parser("upgrade", help="upgrade to the newest schema")
+    unit = sub.add_parser("units", help="the unit tree")
+    unit_sub = unit.add_subparsers(dest="action", required=True)
+    imp = unit_sub.add_parser("import", help="import units from a CSV or XLSX file")
+    imp.add_argument("file", type=Path)
+    unit_sub.add_parser("list", help="print the unit tree")
+    inv = sub.add_parser("invite", help="invites")
+    create = inv.add_subparsers(dest="action", required=True).add_parser("create", help="create an invite link")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--unit", required=True, help="unit code")
+    create.add_argument("--name", help="the invited person's name")
+    create.add_argument("--expires", type=int, default=invites.DEFAULT_DAYS, help="days until it expires")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        return _fail(Renderer(), "cli_config.txt.j2", code=exc.code, detail=exc.detail)
+    renderer = Renderer(default_locale=settings.locale, timezone=settings.timezone)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return asyncio.run(_dispatch(args, settings, renderer))
+    except ConfigError as exc:
+        return _fail(renderer, "cli_config.txt.j2", code=exc.code, detail=exc.detail)
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings, renderer: Renderer) -> int:
+    match args.command, getattr(args, "action", None):
+        case "run", _:
+            return await _run(settings, mode="polling")
+        case "webhook", _:
+            overrides = {k: v for k, v in (("webhook_url", args.url), ("webhook_listen", args.listen),
+                                           ("webhook_port", args.port)) if v is not None}  # fmt: skip
+            return await _run(settings.model_copy(update=overrides), mode="webhook")
+        case "db", "upgrade":
+            engine = database.create_engine(settings.database_url)
+            await migrate.upgrade(engine)
+            await engine.dispose()
+            print(renderer.render("cli_db_upgraded.txt.j2"))
+            return 0
+        case "units", "import":
+            return await _units_import(settings, renderer, args.file)
+        case "units", "list":
+            return await _units_list(settings, renderer)
+        case "invite", "create":
+            return await _invite_create(settings, renderer, args)
+    raise AssertionError(args)
+
+
+async def _run(settings: Settings, *, mode: str) -> int:
+    settings.token()  # fail before touching the database
+    if mode == "webhook":
+        url, secret = settings.public_url(), settings.secret()
+    runtime = bot_app.build(settings)
+    await migrate.upgrade(runtime.engine)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await bot_app.start(runtime)
+    try:
+        if mode == "webhook":
+            await webhook.serve(runtime.application, url=url, listen=settings.webhook_listen,
+                                port=settings.webhook_port, secret=secret, cert=settings.webhook_cert,
+                                key=settings.webhook_key, stop=stop)  # fmt: skip
+        else:
+            await polling.poll(runtime.application, timeout=settings.poll_timeout, stop=stop)
+    finally:
+        await bot_app.stop(runtime)
+    return 0
+
+
+async def _units_import(settings: Settings, renderer: Renderer, path: Path) -> int:
+    if not path.is_file():
+        return _fail(renderer, "cli_file_missing.txt.j2", path=str(path))
+    engine = database.create_engine(settings.database_url)
+    await migrate.upgrade(engine)
+    try:
+        async with database.sessionmaker(engine)() as session, session.begin():
+            result = await units.import_units(session, data=path.read_bytes(), filename=path.name, actor_id=None,
+                                              at=SystemClock().now())  # fmt: skip
+    except UnitFileError as exc:
+        return _fail(renderer, "cli_units_errors.txt.j2", path=str(path), errors=exc.errors)
+    finally:
+        await engine.dispose()
+    print(renderer.render("cli_units_imported.txt.j2", result=result))
+    return 0
+
+
+async def _units_list(settings: Settings, renderer: Renderer) -> int:
+    engine = database.create_engine(settings.database_url)
+    await migrate.upgrade(engine)
+    async with database.sessionmaker(engine)() as session:
+        lines = await units.tree(session)
+    await engine.dispose()
+    print(renderer.render("cli_units_tree.txt.j2", lines=lines))
+    return 0
+
+
+async def _invite_create(settings: Settings, renderer: Renderer, args: argparse.Namespace) -> int:
+    if not 1 <= args.expires <= invites.MAX_DAYS:
+        return _fail(renderer, "cli_invite_days.txt.j2", max_days=invites.MAX_DAYS)
+    engine = database.create_engine(settings.database_url)
+    await migrate.upgrade(engine)
+    try:
+        async with database.sessionmaker(engine)() as session, session.begin():
+            unit = await units.by_code(session, args.unit)
+            if unit is None:
+                return _fail(renderer, "cli_unit_unknown.txt.j2", code=args.unit)
+            username = await _bot_username(settings, session)
+            if username is None:
+                return _fail(renderer, "cli_username_unknown.txt.j2")
+            created = await invites.create(session, role=Role(args.role), unit=unit, name=args.name,
+                                           days=args.expires, actor_id=None, at=SystemClock().now())  # fmt: skip
+    finally:
+        await engine.dispose()
+    link = f"https://t.me/{username}?start={created.token}"
+    print(renderer.render("cli_invite_created.txt.j2", invite=created, link=link))
+    return 0
+
+
+async def _bot_username(settings: Settings, session) -> str | None:
+    """Ask the Bot API who we are when a token is set; otherwise use what the last run learnt."""
+    if settings.bot_token is not None:
+        try:
+            async with Bot(settings.token(), base_url=settings.api_base_url) as tg:
+                return tg.username
+        except TelegramError:
+            pass
+    stored = await session.get(Setting, "bot_username")
+    return stored.value if stored else None
+
+
+def _fail(renderer: Renderer, template: str, **values: object) -> int:
+    print(renderer.render(template, **values), file=sys.stderr)
+    return EXIT_BAD_INPUT

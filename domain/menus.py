@@ -1,0 +1,39 @@
+"""What each role can do: the commands shown in /help and in Telegram's command menu.
+
+Only names here; their descriptions are text and live in templates/<locale>/strings.yaml.
+"""
+
+from __future__ import annotations
+
+from domain.people import Actor
+from storage.models import Role
+
+EVERYONE = ("start", "help", "lang")
+BY_ROLE: dict[Role, tuple[str, ...]] = {
+    Role.admin: ("invite", "units"),
+    Role.committee: ("invite", "units"),
+    Role.secretary: (),
+    Role.inspector: (),
+}
+GROUP = ("bind", "unbind", "help")
+
+
+def private_commands(actor: Actor) -> list[str]:
+    """The commands this actor may use in a private chat, in menu order, without repeats."""
+    names: list[str] = []
+    for role in actor.roles:
+        names += [c for c in BY_ROLE[role] if c not in names]
+    return [*EVERYONE, *names] if actor.known else ["start", "help", "lang"]
+
+
+def may_use(actor: Actor, command: str) -> bool:
+    return command in private_commands(actor)
+
+
+def invitable_roles(actor: Actor) -> list[Role]:
+    """Admins invite anyone; committee reviewers invite secretaries and inspectors for their subtree."""
+    if actor.has(Role.admin):
+        return [Role.secretary, Role.committee, Role.inspector, Role.admin]
+    if actor.has(Role.committee):
+        return [Role.secretary, Role.inspector]
+    return []

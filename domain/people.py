@@ -1,0 +1,93 @@
+"""People (人员) and what they may do: roles held over units, checked on the server for every action.
+
+A role held on a unit covers that unit's whole subtree (a committee reviewer over a town committee
+sees its branches; an admin on the department sees everything).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from domain import audit
+from domain.units import ancestor_ids
+from storage.models import Chat, Person, Role, RoleAssignment, Unit
+
+# The order roles are shown in (greeting, /help).
+ROLE_ORDER = (Role.admin, Role.committee, Role.inspector, Role.secretary)
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    unit_id: int
+    unit_code: str
+    unit_name: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind an update, with every role they hold. ``person`` is None for strangers."""
+
+    telegram_user_id: int
+    person_id: int | None = None
+    name: str | None = None
+    locale: str | None = None
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    @property
+    def known(self) -> bool:
+        return self.person_id is not None
+
+    @property
+    def roles(self) -> list[Role]:
+        held = {g.role for g in self.grants}
+        return [r for r in ROLE_ORDER if r in held]
+
+    def has(self, role: Role) -> bool:
+        return any(g.role is role for g in self.grants)
+
+    def may(self, role: Role, unit: Unit) -> bool:
+        """Whether this actor holds ``role`` (or admin) over ``unit`` or one of its ancestors."""
+        over = set(ancestor_ids(unit))
+        return any(g.unit_id in over and g.role in (role, Role.admin) for g in self.grants)
+
+
+async def actor_for(session: AsyncSession, telegram_user_id: int) -> Actor:
+    person = await session.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
+    if person is None:
+        chat = await session.get(Chat, telegram_user_id)  # a private chat's id is the user's id
+        return Actor(telegram_user_id=telegram_user_id, locale=chat.locale if chat else None)
+    assignments = (
+        await session.scalars(
+            select(RoleAssignment)
+            .where(RoleAssignment.person_id == person.id)
+            .options(selectinload(RoleAssignment.unit))
+            .order_by(RoleAssignment.id)
+        )
+    ).all()
+    grants = tuple(Grant(a.role, a.unit_id, a.unit.code, a.unit.name) for a in assignments)
+    return Actor(telegram_user_id, person.id, person.name, person.locale, grants)
+
+
+async def set_locale(session: AsyncSession, *, actor: Actor, locale: str, at: datetime, update_id: int | None) -> None:
+    """Remember the language chosen with /lang: on the person, or on the private chat of a stranger."""
+    if actor.person_id is None:
+        chat = await session.get(Chat, actor.telegram_user_id)
+        if chat is None:
+            session.add(Chat(id=actor.telegram_user_id, type="private", locale=locale))
+        else:
+            chat.locale = locale
+        return
+    person = await session.get_one(Person, actor.person_id)
+    before = person.locale
+    if before == locale:
+        return
+    person.locale = locale
+    await audit.record(session, at=at, actor_id=person.id, action="person.locale", subject_type="person",
+                       subject_id=person.id, before={"locale": before}, after={"locale": locale},
+                       update_id=update_id)  # fmt: skip

@@ -1,0 +1,88 @@
+"""Admin and committee tools in the chat: /invite and /units."""
+
+from __future__ import annotations
+
+from domain import invites, menus, units
+from domain.invites import NotAllowed
+from handlers.work import Work, unit_of_work
+from storage.models import Role
+
+ROLE_WORDS = {
+    "secretary": Role.secretary, "书记": Role.secretary, "支部书记": Role.secretary,
+    "committee": Role.committee, "党委": Role.committee, "审核人": Role.committee,
+    "inspector": Role.inspector, "巡察": Role.inspector, "巡察员": Role.inspector, "考评": Role.inspector,
+    "admin": Role.admin, "管理员": Role.admin,
+}  # fmt: skip
+
+
+@unit_of_work
+async def invite(work: Work) -> None:
+    """``/invite CODE [ROLE [NAME]]``: create an invite link, offering roles as buttons."""
+    if not menus.invitable_roles(work.actor):
+        work.reply("not_allowed.html.j2")
+        return
+    args = work.context.args or []
+    if not args:
+        work.reply("invite_usage.html.j2", roles=[r.value for r in menus.invitable_roles(work.actor)])
+        return
+    unit = await units.by_code(work.session, args[0])
+    if unit is None:
+        work.reply("unit_unknown.html.j2", code=args[0])
+        return
+    if len(args) >= 2:
+        role = ROLE_WORDS.get(args[1].lower())
+        if role is None:
+            work.reply("invite_usage.html.j2", roles=[r.value for r in menus.invitable_roles(work.actor)])
+            return
+        await _create(work, role, unit, " ".join(args[2:]) or None)
+        return
+    buttons = [[(work.string(f"role.{r.value}"), f"inv:{unit.id}:{r.value}")] for r in menus.invitable_roles(work.actor)]
+    work.reply("invite_choose_role.html.j2", unit=unit, buttons=buttons)
+
+
+@unit_of_work
+async def invite_role_chosen(work: Work) -> None:
+    """Create the invite for the role pressed, after checking the presser may."""
+    _, unit_id, role_name = (work.update.callback_query.data.split(":") + ["", ""])[:3]
+    unit = await work.session.get(units.Unit, int(unit_id)) if unit_id.isdigit() else None
+    if unit is None or role_name not in Role.__members__:
+        work.answer("stale", alert=True)
+        return
+    if await _create(work, Role(role_name), unit, None, edit=True):
+        work.answer()
+
+
+async def _create(work: Work, role: Role, unit: units.Unit, name: str | None, *, edit: bool = False) -> bool:
+    """Create the invite and show its link; False (with a refusal shown) when the actor may not."""
+    try:
+        invites.check_may_invite(work.actor, role, unit)
+    except NotAllowed:
+        if edit:
+            work.answer("not_allowed", alert=True)
+        else:
+            work.reply("not_allowed.html.j2")
+        return False
+    created = await invites.create(work.session, role=role, unit=unit, name=name, days=invites.DEFAULT_DAYS,
+                                   actor_id=work.actor.person_id, at=work.now)  # fmt: skip
+    values = dict(invite=created, link=invite_link(work.deps.bot_username, created.token))
+    if edit:
+        work.edit("invite_created.html.j2", **values)
+    else:
+        work.reply("invite_created.html.j2", **values)
+    return True
+
+
+def invite_link(bot_username: str, token: str) -> str:
+    return f"https://t.me/{bot_username}?start={token}"
+
+
+@unit_of_work
+async def units_command(work: Work) -> None:
+    """Show the unit tree within the user's scope, indented."""
+    scopes = [g.unit_id for g in work.actor.grants if g.role in (Role.admin, Role.committee)]
+    if not scopes:
+        work.reply("not_allowed.html.j2")
+        return
+    lines = [line for line in await units.tree(work.session)
+             if any(f"/{uid}/" in line.unit.path for uid in scopes)]  # fmt: skip
+    work.reply("units_tree.html.j2", lines=lines)

@@ -1,0 +1,158 @@
+"""One unit of work per update: claim the update id, load the actor, run the step, commit, then reply.
+
+Replies and other Telegram calls are queued during the step and made only after the commit, so a
+user never sees the result of something that was rolled back; a re-delivered update (its id already
+claimed) changes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest
+
+from domain import people, updates
+from domain.people import Actor
+from handlers.deps import Deps, ZhibuContext
+from templates import normalise_locale
+
+log = logging.getLogger(__name__)
+
+Buttons = list[list[tuple[str, str]]]  # rows of (label, callback_data)
+Effect = Callable[[ZhibuContext], Awaitable[Any]]
+
+
+@dataclass
+class Work:
+    update: Update
+    context: ZhibuContext
+    session: AsyncSession
+    actor: Actor
+    locale: str
+    now: datetime
+    effects: list[Effect] = field(default_factory=list)
+
+    @property
+    def deps(self) -> Deps:
+        return self.context.deps
+
+    @property
+    def chat_id(self) -> int:
+        return self.update.effective_chat.id
+
+    def text(self, template: str, **values: Any) -> str:
+        return self.deps.renderer.render(template, self.locale, **values)
+
+    def string(self, key: str, **values: Any) -> str:
+        return self.deps.renderer.string(key, self.locale, **values)
+
+    def reply(self, template: str, *, buttons: Buttons | None = None, chat_id: int | None = None,
+              **values: Any) -> None:  # fmt: skip
+        """Send ``template`` rendered in the user's language to this chat (after commit)."""
+        text = self.text(template, **values)
+        target = chat_id if chat_id is not None else self.chat_id
+        self.effects.append(lambda ctx: send(ctx, target, text, buttons))
+
+    def edit(self, template: str, *, buttons: Buttons | None = None, **values: Any) -> None:
+        """Replace the pressed message's text (after commit)."""
+        text = self.text(template, **values)
+        message = self.update.effective_message
+        self.effects.append(lambda ctx: edit(ctx, message.chat_id, message.message_id, text, buttons))
+
+    def answer(self, key: str | None = None, *, alert: bool = False, **values: Any) -> None:
+        """Answer the pressed button, optionally with a short toast."""
+        query = self.update.callback_query
+        text = self.string(key, **values) if key else None
+        self.effects.append(lambda ctx: query.answer(text=text, show_alert=alert))
+
+    def later(self, effect: Effect) -> None:
+        self.effects.append(effect)
+
+
+Step = Callable[[Work], Awaitable[None]]
+
+
+def unit_of_work(step: Step) -> Callable[[Update, ZhibuContext], Awaitable[None]]:
+    """Wrap a step as a PTB callback running in one transaction that also claims the update id."""
+
+    @functools.wraps(step)
+    async def callback(update: Update, context: ZhibuContext) -> None:
+        deps = context.deps
+        now = deps.clock.now()
+        async with deps.sessions() as session, session.begin():
+            if not await updates.claim(session, update.update_id, at=now):
+                log.info("update %s was applied before; ignoring the re-delivery", update.update_id)
+                if update.callback_query:
+                    await update.callback_query.answer()
+                return
+            user = update.effective_user
+            actor = await people.actor_for(session, user.id) if user else Actor(telegram_user_id=0)
+            locale = normalise_locale(actor.locale or (user.language_code if user else None), deps.default_locale)
+            work = Work(update, context, session, actor, locale, now)
+            await step(work)
+        for effect in work.effects:
+            await effect(context)
+
+    return callback
+
+
+def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons]
+    )
+
+
+async def send(context: ZhibuContext, chat_id: int, text: str, buttons: Buttons | None = None) -> None:
+    """Send HTML text, split at Telegram's length limit; buttons go on the last part."""
+    parts = split_text(text)
+    for i, part in enumerate(parts):
+        markup = keyboard(buttons) if i == len(parts) - 1 else None
+        await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                       disable_web_page_preview=True)  # fmt: skip
+
+
+async def edit(context: ZhibuContext, chat_id: int, message_id: int, text: str, buttons: Buttons | None) -> None:
+    try:
+        await context.bot.edit_message_text(split_text(text)[0], chat_id=chat_id, message_id=message_id,
+                                            parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons),
+                                            disable_web_page_preview=True)  # fmt: skip
+    except BadRequest as exc:  # pressing the same button twice leaves the text as it is
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Split at line breaks so each part fits; a single over-long line is cut hard.
+
+    The limit counts characters after entity parsing, so measuring the HTML is conservative.
+    """
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts
