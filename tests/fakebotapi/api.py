@@ -17,6 +17,7 @@ from .server import WebhookSender, make_app
 from .state import BotState
 
 DEFAULT_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
+RECHECK_INTERVAL = 0.02
 
 
 class FakeBotAPI:
@@ -40,6 +41,7 @@ class FakeBotAPI:
         self.port: int | None = None
         self._server: tornado.httpserver.HTTPServer | None = None
         self._sender_task: asyncio.Task | None = None
+        self._settle_conditions: list[tuple[str, Callable[[], bool]]] = []
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -198,19 +200,39 @@ class FakeBotAPI:
                     )
                 )
             try:
-                await asyncio.wait_for(event.wait(), remaining)
+                # Also re-check now and then: predicates may watch state outside the fake.
+                await asyncio.wait_for(event.wait(), min(remaining, RECHECK_INTERVAL))
             except TimeoutError:
                 pass
 
     async def settled(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until every update so far was confirmed/delivered and no bot request is open."""
         try:
-            await self.wait_for(
-                lambda api: api.state.unsettled_reason() is None, timeout, "settled"
-            )
+            await self.wait_for(lambda api: api._unsettled() is None, timeout, "settled")
         except AssertionError:
-            reason = self.state.unsettled_reason()
+            reason = self._unsettled()
             raise AssertionError(self._explain(f"not settled after {timeout}s: {reason}")) from None
+
+    def add_settle_condition(self, name: str, condition: Callable[[], bool]) -> None:
+        """Make settled() also wait for ``condition()``, e.g. the bot's own queue being empty."""
+        self._settle_conditions.append((name, condition))
+
+    def watch_application(self, application: Any) -> None:
+        """Make settled() exact for a stock PTB Application.
+
+        PTB's Updater confirms an update as soon as it is queued, before any handler ran;
+        PTB calls update_queue.task_done() only after processing, so wait for that too.
+        """
+        queue = application.update_queue
+        self.add_settle_condition(
+            "PTB update_queue has unprocessed updates",
+            lambda: queue._unfinished_tasks == 0,  # asyncio.Queue exposes no public counter
+        )
+
+    def _unsettled(self) -> str | None:
+        reasons = [self.state.unsettled_reason()]
+        reasons += [name for name, condition in self._settle_conditions if not condition()]
+        return "; ".join(r for r in reasons if r) or None
 
     def _explain(self, headline: str) -> str:
         state = self.state
