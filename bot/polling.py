@@ -25,10 +25,18 @@ async def poll(application: Application, *, timeout: int, stop: asyncio.Event) -
     await bot.delete_webhook(drop_pending_updates=False)
     offset: int | None = None
     backoff = 1.0
+    stopping = asyncio.ensure_future(stop.wait())
     while not stop.is_set():
+        fetch = asyncio.ensure_future(bot.get_updates(offset=offset, timeout=timeout,
+                                                      allowed_updates=Update.ALL_TYPES,
+                                                      read_timeout=timeout + 10))  # fmt: skip
+        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not fetch.done():  # stopping: an unanswered long poll confirms nothing, so drop it
+            fetch.cancel()
+            await asyncio.gather(fetch, return_exceptions=True)
+            break
         try:
-            batch = await bot.get_updates(offset=offset, timeout=timeout, allowed_updates=Update.ALL_TYPES,
-                                          read_timeout=timeout + 10)  # fmt: skip
+            batch = fetch.result()
         except RetryAfter as exc:
             await _sleep(stop, float(exc.retry_after if isinstance(exc.retry_after, int | float) else 5))
             continue

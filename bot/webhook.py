@@ -24,8 +24,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 class UpdateHandler(RequestHandler):
-    def initialize(self, application: Application, secret: str) -> None:
-        self.application = application
+    def initialize(self, bot_application: Application, secret: str) -> None:
+        self.bot_application = bot_application
         self.secret = secret
 
     async def post(self) -> None:
@@ -35,16 +35,16 @@ class UpdateHandler(RequestHandler):
             self.set_status(403)
             return
         try:
-            update = Update.de_json(json.loads(self.request.body), self.application.bot)
+            update = Update.de_json(json.loads(self.request.body), self.bot_application.bot)
         except (ValueError, TypeError, KeyError):
             self.set_status(400)
             return
-        await self.application.process_update(update)
+        await self.bot_application.process_update(update)
         self.set_status(200)
 
 
 def make_server(application: Application, *, path: str, secret: str, ssl_context: ssl.SSLContext | None) -> HTTPServer:
-    web = WebApp([(path, UpdateHandler, {"application": application, "secret": secret})])
+    web = WebApp([(path, UpdateHandler, {"bot_application": application, "secret": secret})])
     return HTTPServer(web, ssl_options=ssl_context)
 
 

@@ -1,0 +1,133 @@
+"""A person joins through an invite link, sees who they are, asks for help and switches language."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from storage.models import AuditEntry, Person, Role, RoleAssignment
+from tests.e2e.harness import make_invite
+
+
+async def _count(bot, model) -> int:
+    async with bot.sessions() as session:
+        return await session.scalar(select(func.count()).select_from(model))
+
+
+async def test_secretary__taps_invite__is_greeted_by_name_with_branch_role_and_menu(bot, api, database_url, clock):
+    token = await make_invite(database_url, clock, Role.secretary, "T0102", name="王芳")
+    wang = api.user("Fang", "Wang", language_code="zh")
+
+    await wang.send(f"/start {token}")
+    [greeting] = await wang.replies()
+
+    assert "王芳" in greeting.text
+    assert "支部书记 · 城关镇红旗村党支部" in greeting.text
+    assert "/help" in greeting.text and "/invite" not in greeting.text
+    menu = api.commands(scope={"type": "chat", "chat_id": wang.id})
+    assert [c["command"] for c in menu] == ["start", "help", "lang"]
+
+
+async def test_invite__used_twice__second_person_is_refused_and_nothing_changes(bot, api, database_url, clock):
+    token = await make_invite(database_url, clock, Role.secretary, "T0102")
+    first, second = api.user("甲"), api.user("乙")
+    await first.send(f"/start {token}")
+    await first.replies()
+    people, audits = await _count(bot, Person), await _count(bot, AuditEntry)
+
+    await second.send(f"/start {token}")
+    [refusal] = await second.replies()
+
+    assert "已经被使用过" in refusal.text
+    assert (await _count(bot, Person), await _count(bot, AuditEntry)) == (people, audits)
+
+
+async def test_invite__after_it_expires__is_refused(bot, api, database_url, clock):
+    token = await make_invite(database_url, clock, Role.secretary, "T0102", days=3)
+    clock.advance(days=3, seconds=1)
+    late = api.user("迟到")
+
+    await late.send(f"/start {token}")
+    [refusal] = await late.replies()
+
+    assert "已过期" in refusal.text
+    assert await _count(bot, Person) == 0
+
+
+async def test_invite__unknown_token__is_refused_in_the_users_language(bot, api):
+    visitor = api.user("Visitor", language_code="en")
+
+    await visitor.send("/start not-a-real-token")
+    [refusal] = await visitor.replies()
+
+    assert "not valid" in refusal.text and "administrator" in refusal.text
+    assert await _count(bot, Person) == 0
+
+
+async def test_stranger__start_without_token__is_told_how_to_get_an_invite(bot, api):
+    stranger = api.user("路人")
+
+    await stranger.send("/start")
+    [answer] = await stranger.replies()
+
+    assert "邀请链接" in answer.text and "管理员" in answer.text
+
+
+async def test_help__lists_only_the_commands_of_the_users_roles(bot, api, database_url, clock):
+    secretary, admin = api.user("书记"), api.user("管理员")
+    for user, role, unit in ((secretary, Role.secretary, "T0102"), (admin, Role.admin, "D001")):
+        await user.send(f"/start {await make_invite(database_url, clock, role, unit)}")
+        await user.replies()
+
+    await secretary.send("/help")
+    await admin.send("/help")
+    [secretary_help], [admin_help] = await secretary.replies(), await admin.replies()
+
+    assert "/lang" in secretary_help.text and "/invite" not in secretary_help.text
+    assert "/invite" in admin_help.text and "/units" in admin_help.text
+    admin_menu = api.commands(scope={"type": "chat", "chat_id": admin.id})
+    assert "invite" in [c["command"] for c in admin_menu]
+
+
+async def test_lang__switch_to_english__later_replies_and_menu_are_english(bot, api, database_url, clock):
+    token = await make_invite(database_url, clock, Role.secretary, "T0102", name="王芳")
+    wang = api.user("王芳")
+    await wang.send(f"/start {token}")
+    await wang.replies()
+
+    await wang.send("/lang")
+    [choice] = await wang.replies()
+    assert choice.button_texts == ["中文", "English"]
+    await wang.press("English")
+    await wang.replies()
+    assert "English" in wang.last.text
+    await wang.send("/help")
+    [help_text] = await wang.replies()
+
+    assert "Commands" in help_text.text and "Switch language" in help_text.text
+    menu = api.commands(scope={"type": "chat", "chat_id": wang.id})
+    assert menu[0]["description"].startswith("Start")
+
+
+async def test_name_with_markup__is_shown_literally(bot, api, database_url, clock):
+    token = await make_invite(database_url, clock, Role.secretary, "T0102", name="<b>王</b> & 芳 🌸")
+    user = api.user("x")
+
+    await user.send(f"/start {token}")
+    [greeting] = await user.replies()
+
+    assert "<b>王</b> & 芳 🌸" in greeting.text
+
+
+async def test_redelivered_start__is_applied_once(bot, api, database_url, clock):
+    token = await make_invite(database_url, clock, Role.secretary, "T0102")
+    user = api.user("重复")
+    update = await user.send(f"/start {token}")
+    await user.replies()
+    audits, seen = await _count(bot, AuditEntry), len(user.messages)
+
+    await api.redeliver(update)
+    await api.settled()
+
+    assert len(user.messages) == seen  # no second welcome, and no "already used" either
+    assert await _count(bot, AuditEntry) == audits
+    assert await _count(bot, RoleAssignment) == 1
