@@ -107,20 +107,22 @@ async def _run(settings: Settings, *, mode: str) -> int:
                                 port=settings.webhook_port, secret=secret, cert=settings.webhook_cert,
                                 key=settings.webhook_key, stop=stop)  # fmt: skip
         else:
-            await polling.poll(runtime.application, timeout=settings.poll_timeout, stop=stop)
+            await polling.poll(runtime.application, long_poll_seconds=settings.poll_timeout, stop=stop)
     finally:
         await bot_app.stop(runtime)
     return 0
 
 
 async def _units_import(settings: Settings, renderer: Renderer, path: Path) -> int:
-    if not path.is_file():
+    try:
+        data = await asyncio.to_thread(path.read_bytes)
+    except OSError:
         return _fail(renderer, "cli_file_missing.txt.j2", path=str(path))
     engine = database.create_engine(settings.database_url)
     await migrate.upgrade(engine)
     try:
         async with database.sessionmaker(engine)() as session, session.begin():
-            result = await units.import_units(session, data=path.read_bytes(), filename=path.name, actor_id=None,
+            result = await units.import_units(session, data=data, filename=path.name, actor_id=None,
                                               at=SystemClock().now())  # fmt: skip
     except UnitFileError as exc:
         return _fail(renderer, "cli_units_errors.txt.j2", path=str(path), errors=exc.errors)

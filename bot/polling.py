@@ -19,7 +19,7 @@ from telegram.ext import Application
 log = logging.getLogger(__name__)
 
 
-async def poll(application: Application, *, timeout: int, stop: asyncio.Event) -> None:
+async def poll(application: Application, *, long_poll_seconds: int, stop: asyncio.Event) -> None:
     """Fetch, handle and confirm updates until ``stop`` is set."""
     bot = application.bot
     await bot.delete_webhook(drop_pending_updates=False)
@@ -27,9 +27,9 @@ async def poll(application: Application, *, timeout: int, stop: asyncio.Event) -
     backoff = 1.0
     stopping = asyncio.ensure_future(stop.wait())
     while not stop.is_set():
-        fetch = asyncio.ensure_future(bot.get_updates(offset=offset, timeout=timeout,
+        fetch = asyncio.ensure_future(bot.get_updates(offset=offset, timeout=long_poll_seconds,
                                                       allowed_updates=Update.ALL_TYPES,
-                                                      read_timeout=timeout + 10))  # fmt: skip
+                                                      read_timeout=long_poll_seconds + 10))  # fmt: skip
         await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if not fetch.done():  # stopping: an unanswered long poll confirms nothing, so drop it
             fetch.cancel()

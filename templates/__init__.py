@@ -8,7 +8,7 @@ command descriptions). Chinese (zh) is the default locale, English (en) is compl
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -78,6 +78,6 @@ class Renderer:
         return format_decimal(value, locale=BABEL_LOCALES[normalise_locale(locale, self.default_locale)])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _strings(locale: str) -> dict[str, str]:
     return yaml.safe_load((HERE / locale / "strings.yaml").read_text(encoding="utf-8")) or {}

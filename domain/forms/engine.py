@@ -20,7 +20,8 @@ stateDiagram-v2
 
 Rejection codes (besides those of answers.py): ``wrong_kind``, ``unsupported``, ``required``,
 ``required_missing``, ``constraint``, ``too_few``, ``too_many``, ``no_previous``,
-``unknown_field``, ``not_relevant``, ``prefilled``, ``not_in_review``, ``form_closed``.
+``unknown_field``, ``not_relevant``, ``prefilled``, ``not_in_review`` (Submit while asking),
+``not_in_question`` (an answer sent while the review is shown), ``form_closed``.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ async def running_bot(api: FakeBotAPI, database_url: str, clock: Clock) -> Async
     runtime = bot_app.build(settings_for(api, database_url), clock=clock)
     await bot_app.start(runtime)
     stop = asyncio.Event()
-    task = asyncio.create_task(polling.poll(runtime.application, timeout=5, stop=stop))
+    task = asyncio.create_task(polling.poll(runtime.application, long_poll_seconds=5, stop=stop))
     try:
         yield RunningBot(runtime, api)
     finally:

@@ -51,7 +51,7 @@ def _new_message(
     text, entities = formatted(
         raw,
         params.get("parse_mode"),
-        params.get(f"{'entities' if text_key == 'text' else 'caption_entities'}"),
+        params.get("entities" if text_key == "text" else "caption_entities"),
     )
     if kind == "text" and not text:
         raise bad_request("message text is empty")
