@@ -86,7 +86,8 @@ class Role(enum.StrEnum):
     inspector = "inspector"  # 巡察 / 考评组
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
+def enum_column(cls: type[enum.Enum]) -> Enum:
+    """Enums stored as their values in a plain string column (no native enum types to migrate)."""
     return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
 
 
@@ -97,8 +98,8 @@ class Unit(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
-    type: Mapped[UnitType] = mapped_column(_enum(UnitType))
-    domain: Mapped[UnitDomain | None] = mapped_column(_enum(UnitDomain))
+    type: Mapped[UnitType] = mapped_column(enum_column(UnitType))
+    domain: Mapped[UnitDomain | None] = mapped_column(enum_column(UnitDomain))
     founded: Mapped[date | None] = mapped_column(Date)
     # Materialised path "/1/5/23/" so a subtree is one indexed prefix query.
     path: Mapped[str] = mapped_column(String(1000), index=True)
@@ -122,7 +123,7 @@ class RoleAssignment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     created_at: Mapped[datetime]
 
@@ -135,7 +136,7 @@ class Invite(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Only the SHA-256 of the token is kept: a leaked database does not leak usable invites.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     name: Mapped[str | None] = mapped_column(String(200))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
@@ -189,19 +190,3 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
-
-
-__all__ = [
-    "AuditEntry",
-    "Base",
-    "Chat",
-    "Invite",
-    "Person",
-    "ProcessedUpdate",
-    "Role",
-    "RoleAssignment",
-    "Setting",
-    "Unit",
-    "UnitDomain",
-    "UnitType",
-]

@@ -1,0 +1,51 @@
+"""All models, importable from one place (Alembic reads ``Base.metadata`` from here)."""
+
+from storage.models.core import (
+    AuditEntry,
+    Base,
+    Chat,
+    Invite,
+    Person,
+    ProcessedUpdate,
+    Role,
+    RoleAssignment,
+    Setting,
+    Unit,
+    UnitDomain,
+    UnitType,
+    UTCDateTime,
+)
+from storage.models.forms import (
+    ActivityRecord,
+    FormSession,
+    ItemReview,
+    ProblemItem,
+    ProblemStatus,
+    PublishedForm,
+    Submission,
+    SubmissionStatus,
+)
+
+__all__ = [
+    "ActivityRecord",
+    "AuditEntry",
+    "Base",
+    "Chat",
+    "FormSession",
+    "Invite",
+    "ItemReview",
+    "Person",
+    "ProblemItem",
+    "ProblemStatus",
+    "ProcessedUpdate",
+    "PublishedForm",
+    "Role",
+    "RoleAssignment",
+    "Setting",
+    "Submission",
+    "SubmissionStatus",
+    "UTCDateTime",
+    "Unit",
+    "UnitDomain",
+    "UnitType",
+]

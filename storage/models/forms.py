@@ -1,0 +1,140 @@
+"""Forms and what they produce.
+
+Glossary: form session 填报进度 (durable progress of one person through one form); submission 提交
+(a self-assessment 自评 or other finished form, with the form version it was filled against);
+item review 逐项审核 (the committee's confirmation or override 组织考评); problem item 问题清单事项
+(a failing item to rectify 整改 and close 销号); activity record 组织生活记录 (三会一课, 主题党日);
+published form 发布的清单版本.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.core import Base, enum_column
+
+
+class PublishedForm(Base):
+    """A checklist version an admin published; shipped versions live in the code."""
+
+    __tablename__ = "published_forms"
+    __table_args__ = (UniqueConstraint("form_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    source_format: Mapped[str] = mapped_column(String(8))  # yaml | xlsx
+    definition: Mapped[dict[str, Any]]  # the loaded definition as JSON, so old versions stay readable
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    published_at: Mapped[datetime]
+
+
+class FormSession(Base):
+    """Where one person is in one form; written with every accepted answer."""
+
+    __tablename__ = "form_sessions"
+    __table_args__ = (Index("ix_form_sessions_open", "chat_id", "closed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    form_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    purpose: Mapped[str] = mapped_column(String(32))  # assessment | activity | …
+    subject_id: Mapped[int | None] = mapped_column(Integer)  # e.g. the submission being resubmitted
+    state: Mapped[dict[str, Any]]
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class SubmissionStatus(enum.StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    returned = "returned"
+    passed = "passed"
+
+
+class Submission(Base):
+    __tablename__ = "submissions"
+    __table_args__ = (Index("ix_submissions_unit_form", "unit_id", "form_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    status: Mapped[SubmissionStatus] = mapped_column(enum_column(SubmissionStatus), index=True)
+    answers: Mapped[dict[str, Any]]
+    score: Mapped[dict[str, Any] | None]
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    submitted_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    submitted_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    decided_at: Mapped[datetime | None]
+    reasons: Mapped[str | None] = mapped_column(Text)
+
+
+class ItemReview(Base):
+    """The reviewer's verdict on one checklist item of a submission (confirm or override)."""
+
+    __tablename__ = "item_reviews"
+    __table_args__ = (UniqueConstraint("submission_id", "item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    item: Mapped[str] = mapped_column(String(64))
+    passed: Mapped[bool]
+    overridden: Mapped[bool]
+    reason: Mapped[str | None] = mapped_column(Text)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    reviewed_at: Mapped[datetime]
+
+
+class ProblemStatus(enum.StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class ProblemItem(Base):
+    """An item on a branch's problem list (问题清单), with the date it must be rectified by."""
+
+    __tablename__ = "problem_items"
+    __table_args__ = (Index("ix_problem_items_due", "status", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    source_type: Mapped[str] = mapped_column(String(32))  # submission | inspection | …
+    source_id: Mapped[int] = mapped_column(Integer)
+    item: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str | None] = mapped_column(String(64))
+    clause: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[ProblemStatus] = mapped_column(enum_column(ProblemStatus))
+    due_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    closed_at: Mapped[datetime | None]
+
+
+class ActivityRecord(Base):
+    """One meeting of organisational life: 支部党员大会, 支委会, 党小组会, 党课 or 主题党日."""
+
+    __tablename__ = "activity_records"
+    __table_args__ = (Index("ix_activity_unit_held", "unit_id", "held_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    held_on: Mapped[date] = mapped_column(Date)
+    topic: Mapped[str] = mapped_column(String(500))
+    attended: Mapped[int] = mapped_column(Integer)
+    expected: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict[str, Any]]
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    recorded_at: Mapped[datetime]
