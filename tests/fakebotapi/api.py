@@ -55,6 +55,8 @@ class FakeBotAPI:
 
     async def stop(self) -> None:
         self.state.closed = True
+        for gate in self.state.holds.values():  # let held requests finish so the server can stop
+            gate.set()
         self.state.notify()  # long polls answer [] and the webhook sender exits
         if self._sender_task:
             self._sender_task.cancel()
@@ -174,6 +176,22 @@ class FakeBotAPI:
         if "update_id" not in update:
             raise ValueError("redeliver() needs an update that has an update_id")
         return self.state.enqueue(copy.deepcopy(update))
+
+    # -- holding requests at the door -------------------------------------------------------
+
+    def hold(self, method: str) -> None:
+        """Keep requests of ``method`` waiting, unanswered and unrecorded, until ``release``."""
+        self.state.holds.setdefault(method, asyncio.Event())
+
+    def release(self, method: str) -> None:
+        """Let held requests of ``method`` through, and stop holding it."""
+        gate = self.state.holds.pop(method, None)
+        if gate is not None:
+            gate.set()
+
+    def held(self, method: str) -> int:
+        """How many requests of ``method`` are waiting at the door."""
+        return self.state.held.count(method)
 
     # -- synchronisation -------------------------------------------------------------------
 

@@ -78,6 +78,17 @@ class MethodHandler(_Base):
             state.requests.append(call)
             state.notify()
             return self.reply(body["error_code"], body)
+        gate = state.holds.get(call.method)
+        if gate is not None:
+            state.held.append(call.method)
+            state.notify()
+            self._task = asyncio.ensure_future(gate.wait())
+            try:
+                await self._task
+            except asyncio.CancelledError:  # the client died at the door: nothing was sent
+                return
+            finally:
+                state.held.remove(call.method)
         waits = call.method == "getUpdates"
         state.requests.append(call)
         if not waits:

@@ -87,6 +87,10 @@ class BotState:
         self.allowed_updates: set[str] = set()  # empty: Telegram's default set
         self.requests: list[Call] = []
         self.in_flight: list[Call] = []  # excludes getUpdates, which just waits
+        # Methods held at the door (api.hold): their requests wait unanswered and unrecorded, as if
+        # they had not reached Telegram yet; a client that dies meanwhile has sent nothing.
+        self.holds: dict[str, asyncio.Event] = {}
+        self.held: list[str] = []
         self.sent: list[SentMessage] = []
         self.callback_queries: dict[str, dict] = {}  # query id -> {"user_id", "answered"}
         self.callback_answers: dict[int, list[CallbackAnswer]] = {}
