@@ -11,13 +11,19 @@ from handlers.work import Work, unit_of_work
 LANGUAGES = (("zh", "lang.zh"), ("en", "lang.en"))
 
 
-@unit_of_work
+async def greet_again(work: Work) -> None:
+    """After a re-delivered /start: greet a person who has joined (their first greeting may be lost)."""
+    if work.actor.known:
+        work.reply("welcome.html.j2", actor=work.actor, returning=True, commands=menus.private_commands(work.actor))
+
+
+@unit_of_work(on_repeat=greet_again)
 async def start(work: Work) -> None:
     """Redeem the invite in ``/start TOKEN``, or greet / explain how to get an invite."""
     args = work.context.args or []
     if not args:
         if work.actor.known:
-            work.reply("welcome.html.j2", actor=work.actor, returning=True, commands=menus.private_commands(work.actor))
+            await greet_again(work)
         else:
             work.reply("start_stranger.html.j2")
         return

@@ -80,24 +80,34 @@ class Work:
 Step = Callable[[Work], Awaitable[None]]
 
 
-def unit_of_work(step: Step) -> Callable[[Update, ZhibuContext], Awaitable[None]]:
-    """Wrap a step as a PTB callback running in one transaction that also claims the update id."""
+def unit_of_work(step: Step | None = None, *, on_repeat: Step | None = None):
+    """Wrap a step as a PTB callback running in one transaction that also claims the update id.
+
+    A re-delivered update (its id already claimed) changes nothing; ``on_repeat`` may re-send the
+    current prompt, since the first reply may have been lost with the process that sent it.
+    Use as ``@unit_of_work`` or ``@unit_of_work(on_repeat=...)``.
+    """
+    if step is None:
+        return functools.partial(unit_of_work, on_repeat=on_repeat)
 
     @functools.wraps(step)
     async def callback(update: Update, context: ZhibuContext) -> None:
         deps = context.deps
         now = deps.clock.now()
         async with deps.sessions() as session, session.begin():
-            if not await updates.claim(session, update.update_id, at=now):
-                log.info("update %s was applied before; ignoring the re-delivery", update.update_id)
-                if update.callback_query:
-                    await update.callback_query.answer()
-                return
+            first = await updates.claim(session, update.update_id, at=now)
+            if not first:
+                log.info("update %s was applied before; not applying it again", update.update_id)
             user = update.effective_user
             actor = await people.actor_for(session, user.id) if user else Actor(telegram_user_id=0)
             locale = normalise_locale(actor.locale or (user.language_code if user else None), deps.default_locale)
             work = Work(update, context, session, actor, locale, now)
-            await step(work)
+            if first:
+                await step(work)
+            elif on_repeat is not None:
+                await on_repeat(work)
+            elif update.callback_query:
+                work.answer()
         for effect in work.effects:
             await effect(context)
 

@@ -118,7 +118,7 @@ async def test_name_with_markup__is_shown_literally(bot, api, database_url, cloc
     assert "<b>王</b> & 芳 🌸" in greeting.text
 
 
-async def test_redelivered_start__is_applied_once(bot, api, database_url, clock):
+async def test_redelivered_start__is_applied_once_and_greets_again(bot, api, database_url, clock):
     token = await make_invite(database_url, clock, Role.secretary, "T0102")
     user = api.user("重复")
     update = await user.send(f"/start {token}")
@@ -128,6 +128,7 @@ async def test_redelivered_start__is_applied_once(bot, api, database_url, clock)
     await api.redeliver(update)
     await api.settled()
 
-    assert len(user.messages) == seen  # no second welcome, and no "already used" either
+    # Nothing is applied twice and there is no "already used": the person is greeted again instead.
+    assert len(user.messages) == seen + 1 and "欢迎回来" in user.last.text
     assert await _count(bot, AuditEntry) == audits
     assert await _count(bot, RoleAssignment) == 1
