@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeDefault, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from bot import scheduling
+from bot.dispatcher import Dispatcher
+from bot.ratelimit import SlidingWindowRateLimiter
 from bot.settings import Settings
 from domain import menus
 from domain.clock import Clock, SystemClock
@@ -28,6 +32,8 @@ class Runtime:
     engine: AsyncEngine
     application: Application
     deps: handler_deps.Deps
+    limiter: SlidingWindowRateLimiter | None = None
+    dispatcher: Dispatcher | None = None  # sends the outbox; started and stopped with the Application
 
 
 def build(settings: Settings, *, clock: Clock | None = None, engine: AsyncEngine | None = None) -> Runtime:
@@ -35,14 +41,15 @@ def build(settings: Settings, *, clock: Clock | None = None, engine: AsyncEngine
     engine = engine or database.create_engine(settings.database_url)
     renderer = Renderer(default_locale=settings.locale, timezone=settings.timezone)
     deps = handler_deps.Deps(sessions=database.sessionmaker(engine), renderer=renderer, clock=clock or SystemClock(),
-                             default_locale=settings.locale)  # fmt: skip
+                             default_locale=settings.locale, timezone=ZoneInfo(settings.timezone))  # fmt: skip
     application = (
         ApplicationBuilder()
         .token(settings.token())
         .base_url(settings.api_base_url)
         .base_file_url(settings.file_url)
         .context_types(ContextTypes(context=handler_deps.ZhibuContext))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # One sliding-window budget for handlers' replies and the outbox dispatcher alike.
+        .rate_limiter(limiter := SlidingWindowRateLimiter(max_retries=3))
         # Our own poller and webhook confirm an update only after its effect is committed.
         .updater(None)
         .build()
@@ -50,7 +57,9 @@ def build(settings: Settings, *, clock: Clock | None = None, engine: AsyncEngine
     handler_deps.install(application, deps)
     register(application)
     application.add_error_handler(_on_error)
-    return Runtime(settings, engine, application, deps)
+    dispatcher = Dispatcher(bot=application.bot, engine=engine, sessions=deps.sessions, renderer=renderer,
+                            clock=deps.clock, limiter=limiter, tz=deps.timezone, default_locale=settings.locale)  # fmt: skip
+    return Runtime(settings, engine, application, deps, limiter, dispatcher)
 
 
 async def start(runtime: Runtime) -> None:
@@ -62,10 +71,16 @@ async def start(runtime: Runtime) -> None:
         await session.merge(Setting(key="bot_username", value=app.bot.username))
     await publish_default_commands(app, runtime.deps.renderer)
     await app.start()
+    if runtime.dispatcher is not None:
+        await runtime.dispatcher.start()
+        scheduling.schedule_sweep(app, sessions=runtime.deps.sessions, clock=runtime.deps.clock,
+                                  tz=runtime.deps.timezone, dispatcher=runtime.dispatcher)  # fmt: skip
 
 
 async def stop(runtime: Runtime) -> None:
     app = runtime.application
+    if runtime.dispatcher is not None:
+        await runtime.dispatcher.stop()
     if app.running:
         await app.stop()
     await app.shutdown()

@@ -10,10 +10,10 @@ from storage.models import Role
 
 EVERYONE = ("start", "help", "lang")
 BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.admin: ("invite", "units"),
-    Role.committee: ("invite", "units"),
-    Role.secretary: (),
-    Role.inspector: (),
+    Role.admin: ("review", "problems", "invite", "units", "publish"),
+    Role.committee: ("review", "problems", "invite", "units"),
+    Role.secretary: ("selfcheck", "demo", "activity", "problems", "cancel"),
+    Role.inspector: ("problems",),
 }
 GROUP = ("bind", "unbind", "help")
 

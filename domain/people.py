@@ -27,6 +27,7 @@ class Grant:
     unit_id: int
     unit_code: str
     unit_name: str
+    unit_path: str
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,10 @@ class Actor:
     def has(self, role: Role) -> bool:
         return any(g.role is role for g in self.grants)
 
+    def scope_paths(self, *roles: Role) -> list[str]:
+        """Materialised paths of the units where the actor holds one of ``roles`` (all roles if none)."""
+        return [g.unit_path for g in self.grants if not roles or g.role in roles]
+
     def may(self, role: Role, unit: Unit) -> bool:
         """Whether this actor holds ``role`` (or admin) over ``unit`` or one of its ancestors."""
         over = set(ancestor_ids(unit))
@@ -70,7 +75,7 @@ async def actor_for(session: AsyncSession, telegram_user_id: int) -> Actor:
             .order_by(RoleAssignment.id)
         )
     ).all()
-    grants = tuple(Grant(a.role, a.unit_id, a.unit.code, a.unit.name) for a in assignments)
+    grants = tuple(Grant(a.role, a.unit_id, a.unit.code, a.unit.name, a.unit.path) for a in assignments)
     return Actor(telegram_user_id, person.id, person.name, person.locale, grants)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import audit
@@ -132,6 +132,11 @@ async def tree(session: AsyncSession) -> list[TreeLine]:
 
 async def by_code(session: AsyncSession, code: str) -> Unit | None:
     return await session.scalar(select(Unit).where(Unit.code == code))
+
+
+def within(paths: list[str]):
+    """An SQL condition: the unit lies in one of the subtrees rooted at ``paths`` (prefix match)."""
+    return or_(*(Unit.path.startswith(p, autoescape=True) for p in paths))
 
 
 def ancestor_ids(unit: Unit) -> list[int]:

@@ -79,10 +79,9 @@ def invite_link(bot_username: str, token: str) -> str:
 @unit_of_work
 async def units_command(work: Work) -> None:
     """Show the unit tree within the user's scope, indented."""
-    scopes = [g.unit_id for g in work.actor.grants if g.role in (Role.admin, Role.committee)]
+    scopes = work.actor.scope_paths(Role.admin, Role.committee)
     if not scopes:
         work.reply("not_allowed.html.j2")
         return
-    lines = [line for line in await units.tree(work.session)
-             if any(f"/{uid}/" in line.unit.path for uid in scopes)]  # fmt: skip
+    lines = [line for line in await units.tree(work.session) if any(line.unit.path.startswith(p) for p in scopes)]
     work.reply("units_tree.html.j2", lines=lines)

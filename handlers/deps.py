@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -18,6 +19,7 @@ class Deps:
     clock: Clock
     default_locale: str = "zh"
     bot_username: str = ""
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
 
 
 class ZhibuContext(CallbackContext[ExtBot, dict, dict, dict]):

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from handlers import admin, fallback, groups, onboarding
+from handlers import admin, assess, fallback, forms, groups, onboarding, publish, reminders
 
 
 def register(application: Application) -> None:
@@ -24,14 +26,29 @@ def register(application: Application) -> None:
             CommandHandler("lang", onboarding.lang_command),
             CommandHandler("invite", admin.invite, filters=private),
             CommandHandler("units", admin.units_command, filters=private),
+            CommandHandler("selfcheck", assess.selfcheck, filters=private),
+            CommandHandler("demo", assess.demonstration, filters=private),
+            CommandHandler("activity", assess.record_activity, filters=private),
+            CommandHandler("review", assess.review_list, filters=private),
+            CommandHandler("problems", assess.problems, filters=private),
+            CommandHandler("cancel", forms.cancel, filters=private),
+            CommandHandler("publish", publish.publish_help, filters=private),
             CommandHandler("bind", groups.bind),
             CommandHandler("unbind", groups.unbind, filters=grouped),
             CallbackQueryHandler(onboarding.lang_chosen, pattern=r"^lang:"),
             CallbackQueryHandler(admin.invite_role_chosen, pattern=r"^inv:"),
             CallbackQueryHandler(groups.bind_chosen, pattern=r"^bind:"),
+            CallbackQueryHandler(reminders.snooze, pattern=r"^snz:"),
+            CallbackQueryHandler(forms.pressed, pattern=r"^f:"),
+            CallbackQueryHandler(assess.start_pressed, pattern=r"^new:"),
+            CallbackQueryHandler(assess.review_pressed, pattern=r"^rev:"),
             ChatMemberHandler(groups.bot_added, ChatMemberHandler.MY_CHAT_MEMBER),
             # Last: anything unclaimed above.
             CallbackQueryHandler(fallback.stale_button),
+            # Private messages: answers to the open form (or not understood when none is open).
+            MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, forms.message),
             MessageHandler(private & ~filters.StatusUpdate.ALL, fallback.unknown_message),
         ]
     )
+    # Before everything else (group -1): someone who had blocked the bot writes again.
+    application.add_handler(TypeHandler(Update, reminders.note_reachable), group=-1)

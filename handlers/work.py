@@ -11,7 +11,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +45,11 @@ class Work:
         return self.context.deps
 
     @property
+    def today(self) -> date:
+        """Today in local time (Asia/Shanghai by default): what "今天" and due dates mean."""
+        return self.now.astimezone(self.deps.timezone).date()
+
+    @property
     def chat_id(self) -> int:
         return self.update.effective_chat.id
 
@@ -55,9 +60,9 @@ class Work:
         return self.deps.renderer.string(key, self.locale, **values)
 
     def reply(self, template: str, *, buttons: Buttons | None = None, chat_id: int | None = None,
-              **values: Any) -> None:  # fmt: skip
-        """Send ``template`` rendered in the user's language to this chat (after commit)."""
-        text = self.text(template, **values)
+              locale: str | None = None, **values: Any) -> None:  # fmt: skip
+        """Send ``template`` to this chat (or ``chat_id``, in ``locale``) after the commit."""
+        text = self.deps.renderer.render(template, locale or self.locale, **values)
         target = chat_id if chat_id is not None else self.chat_id
         self.effects.append(lambda ctx: send(ctx, target, text, buttons))
 

@@ -10,7 +10,7 @@ from .definition import (
     FormDefinition,
     FormDefinitionError,
 )
-from .engine import Step, advance, start
+from .engine import Step, advance, show, start
 from .loading import load_form_xlsx, load_form_yaml
 from .prompt import Button, Prompt, PromptKind, Question, ReviewLine
 from .rules import Rule, RuleError, parse_rule
@@ -43,5 +43,5 @@ __all__ = [
     "Outcome", "Phase", "Photo", "Prompt", "PromptKind", "Question", "Rejection", "Review",
     "ReviewLine", "Rule", "RuleError", "SHIPPED_FORMS", "ScoreResult", "Skip", "Step", "Submit",
     "Text", "UnitFacts", "Unsupported", "UserInput", "advance", "load_form_xlsx",
-    "load_form_yaml", "parse_rule", "score", "shipped_form", "start",
+    "load_form_yaml", "parse_rule", "score", "shipped_form", "show", "start",
 ]

@@ -93,6 +93,14 @@ def start(defn: FormDefinition, ctx: FormContext) -> Step:
     return _show(defn, _move_on(defn, state, settled, after=None), ctx)
 
 
+def show(defn: FormDefinition, state: FormState, ctx: FormContext) -> Step:
+    """The prompt for ``state`` as it stands (to resume, or to answer a re-delivered update)."""
+    settled = walk(defn, state.answers, ctx)
+    if state.closed:
+        return _show(defn, state, ctx)
+    return _show(defn, _repair(defn, _settle(state, settled), settled), ctx)
+
+
 def advance(defn: FormDefinition, state: FormState, user_input: UserInput, ctx: FormContext) -> Step:
     """Apply one input to ``state``."""
     if state.form_id != defn.id:

@@ -25,15 +25,20 @@ from storage.models.forms import (
     Submission,
     SubmissionStatus,
 )
+from storage.models.reminders import Campaign, LiveBoard, OutboxMessage, OutboxStatus, Snooze
 
 __all__ = [
     "ActivityRecord",
     "AuditEntry",
     "Base",
+    "Campaign",
     "Chat",
     "FormSession",
     "Invite",
     "ItemReview",
+    "LiveBoard",
+    "OutboxMessage",
+    "OutboxStatus",
     "Person",
     "ProblemItem",
     "ProblemStatus",
@@ -42,6 +47,7 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "Setting",
+    "Snooze",
     "Submission",
     "SubmissionStatus",
     "UTCDateTime",

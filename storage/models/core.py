@@ -115,6 +115,8 @@ class Person(Base):
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime]
+    # Set when Telegram answers "blocked by the user"; cleared when they write to the bot again.
+    unreachable_since: Mapped[datetime | None]
 
 
 class RoleAssignment(Base):

@@ -49,6 +49,8 @@ class FormSession(Base):
     purpose: Mapped[str] = mapped_column(String(32))  # assessment | activity | …
     subject_id: Mapped[int | None] = mapped_column(Integer)  # e.g. the submission being resubmitted
     state: Mapped[dict[str, Any]]
+    # Bumped with every accepted input; buttons carry it, so a button from an earlier prompt is stale.
+    step: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]

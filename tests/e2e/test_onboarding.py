@@ -24,7 +24,8 @@ async def test_secretary__taps_invite__is_greeted_by_name_with_branch_role_and_m
     assert "支部书记 · 城关镇红旗村党支部" in greeting.text
     assert "/help" in greeting.text and "/invite" not in greeting.text
     menu = api.commands(scope={"type": "chat", "chat_id": wang.id})
-    assert [c["command"] for c in menu] == ["start", "help", "lang"]
+    assert [c["command"] for c in menu] == ["start", "help", "lang", "selfcheck", "demo", "activity", "problems",
+                                            "cancel"]  # fmt: skip
 
 
 async def test_invite__used_twice__second_person_is_refused_and_nothing_changes(bot, api, database_url, clock):

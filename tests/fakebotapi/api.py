@@ -177,6 +177,10 @@ class FakeBotAPI:
             raise ValueError("redeliver() needs an update that has an update_id")
         return self.state.enqueue(copy.deepcopy(update))
 
+    def on_message(self, listener: Callable[[SentMessage], Any]) -> None:
+        """Call ``listener`` with every new message the bot sends (cheap, for load drivers)."""
+        self.state.message_listeners.append(listener)
+
     # -- holding requests at the door -------------------------------------------------------
 
     def hold(self, method: str) -> None:

@@ -90,6 +90,7 @@ class BotState:
         # Methods held at the door (api.hold): their requests wait unanswered and unrecorded, as if
         # they had not reached Telegram yet; a client that dies meanwhile has sent nothing.
         self.holds: dict[str, asyncio.Event] = {}
+        self.message_listeners: list = []  # called with each new bot message (benchmarks' drivers)
         self.held: list[str] = []
         self.sent: list[SentMessage] = []
         self.callback_queries: dict[str, dict] = {}  # query id -> {"user_id", "answered"}
@@ -203,6 +204,8 @@ class BotState:
         chat.messages[message.message_id] = message
         chat.bot_messages.append(message)
         self.sent.append(message)
+        for listener in self.message_listeners:
+            listener(message)
         return message
 
     def mark_user_action(self, chat: Chat) -> None:

@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("purpose", sa.String(length=32), nullable=False),
         sa.Column("subject_id", sa.Integer(), nullable=True),
         sa.Column("state", sa.JSON(), nullable=False),
+        sa.Column("step", sa.Integer(), nullable=False),
         sa.Column("started_at", storage.models.core.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.models.core.UTCDateTime(timezone=True), nullable=False),
         sa.Column("closed_at", storage.models.core.UTCDateTime(timezone=True), nullable=True),

@@ -1,0 +1,384 @@
+"""The dispatcher: drains the outbox within Telegram's limits and records what it sent.
+
+One sender per database. On PostgreSQL the process holding a session-level advisory lock (on a
+connection of its own) sends, and each row is also claimed with SELECT … FOR UPDATE SKIP LOCKED in
+a transaction that stays open over its HTTP call and records the outcome before committing. On
+SQLite (one process by design) rows are claimed in process and their outcome written in a
+transaction of its own right after the call.
+
+A row is claimed only once the rate limiter admitted it, right before its HTTP call. A process
+killed before the call leaves the row pending and the next sender sends it: nothing is lost. The
+one window that cannot be closed: Telegram accepted a message and the process died before the
+row was marked sent; the row is sent again. Telegram offers no idempotency key, so "at most once"
+and "at least once" cannot both hold across a crash; we choose at least once, in a window of a
+few milliseconds per crash.
+
+Outcomes: sent (message id and time recorded); RetryAfter → waits, retried (the limiter first);
+network errors → retried with exponential backoff; "blocked by the user" → the row and the
+person unreachable, their committee's group told; any other BadRequest → failed and logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.ratelimit import Busy, Reservation, SlidingWindowRateLimiter
+from domain import reminders, workdays
+from domain.clock import Clock
+from storage.models import Chat, LiveBoard, OutboxMessage, OutboxStatus, Person
+from templates import Renderer
+
+log = logging.getLogger(__name__)
+
+CONCURRENCY = 8  # requests in flight at once; 30/s needs only a few unless Telegram is slow
+BATCH = 200  # candidate rows read per pass
+MAX_ATTEMPTS = 8  # network errors before a row is given up as failed
+LOCK_KEY = 7_252_019_460_418_101  # pg advisory lock: "the outbox sender of this database"
+LEADER_RETRY = 2.0  # seconds between a follower's attempts to take over
+
+
+@dataclass
+class Plan:
+    """What to call for one claimed row (or why not to)."""
+
+    text: str = ""
+    markup: InlineKeyboardMarkup | None = None
+    edit_message_id: int | None = None
+    skip: OutboxStatus | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Outcome:
+    status: OutboxStatus
+    message_id: int | None = None
+    error: str | None = None
+    retry_in: float | None = None  # stays pending, tried again after this many seconds
+    count_attempt: bool = False
+    blocked: bool = False
+    board_gone: bool = False
+
+
+def hydrate(values: Any) -> Any:
+    """Plain JSON back to what templates format: ``*_on`` keys to dates, ``*_at`` to datetimes."""
+    if isinstance(values, dict):
+        out = {}
+        for key, value in values.items():
+            if isinstance(value, str) and key.endswith("_on"):
+                value = date.fromisoformat(value)
+            elif isinstance(value, str) and key.endswith("_at"):
+                value = datetime.fromisoformat(value)
+            else:
+                value = hydrate(value)
+            out[key] = value
+        return out
+    if isinstance(values, list):
+        return [hydrate(v) for v in values]
+    return values
+
+
+class Dispatcher:
+    def __init__(self, *, bot: Bot, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession],
+                 renderer: Renderer, clock: Clock, limiter: SlidingWindowRateLimiter, tz: tzinfo,
+                 default_locale: str = "zh", concurrency: int = CONCURRENCY, poll_interval: float = 1.0) -> None:  # fmt: skip
+        self.bot, self.engine, self.sessions = bot, engine, sessions
+        self.renderer, self.clock, self.limiter, self.tz = renderer, clock, limiter, tz
+        self.default_locale, self.poll_interval = default_locale, poll_interval
+        self.concurrency = concurrency
+        self.pg = engine.dialect.name == "postgresql"
+        self._tasks: set[asyncio.Task] = set()
+        self._in_flight: set[int] = set()
+        self._busy_chats: set[int] = set()
+        self._slots: asyncio.Semaphore | None = None
+        self._pass_lock: asyncio.Lock | None = None
+        self._wake: asyncio.Event | None = None
+        self._runner: asyncio.Task | None = None
+        self._stopping = False
+        self._leader: AsyncConnection | None = None
+        self._last_leader_try = -LEADER_RETRY
+        self.on_sent: Callable[[int], None] | None = None  # benchmarks count deliveries
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    def _primitives(self) -> None:
+        if self._pass_lock is None:
+            self._slots = asyncio.Semaphore(self.concurrency)
+            self._pass_lock, self._wake = asyncio.Lock(), asyncio.Event()
+
+    async def start(self) -> None:
+        self._primitives()
+        self._stopping = False
+        self._runner = asyncio.create_task(self._run(), name="outbox-dispatcher")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self.wake()
+        if self._runner is not None:
+            await asyncio.gather(self._runner, return_exceptions=True)
+            self._runner = None
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=15)
+        if self._leader is not None:
+            await self._leader.close()
+            self._leader = None
+
+    def wake(self) -> None:
+        """Look at the outbox now (something was just written) instead of at the next poll."""
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await self._pass()
+            except Exception:
+                log.exception("dispatcher pass failed; trying again")
+            await self._idle(self.poll_interval)
+
+    async def _idle(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except TimeoutError:
+            pass
+        self._wake.clear()
+
+    async def drain(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
+        """Send everything due now and wait for the answers (tests, benchmarks, the CLI)."""
+        self._primitives()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            started, deferred = await self._pass()
+            if not started and not deferred and not self._tasks:
+                return
+            if loop.time() > deadline:
+                raise TimeoutError(f"outbox not drained after {timeout}s ({len(self._tasks)} in flight)")
+            await self._idle(0.05)
+
+    # -- leadership ------------------------------------------------------------------------------
+
+    async def _lead(self) -> bool:
+        """SQLite: always. PostgreSQL: whether this process holds the sender's advisory lock."""
+        if not self.pg:
+            return True
+        if self._leader is not None:
+            if not self._leader.closed and not self._leader.invalidated:
+                return True
+            log.warning("dispatcher lost its lock connection; no longer sending")
+            self._leader = None
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._last_leader_try < LEADER_RETRY:
+            return False
+        self._last_leader_try = loop.time()
+        conn = await self.engine.connect()
+        try:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            if await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}):
+                log.info("dispatcher: leading, sending the outbox (pid %s)", os.getpid())
+                self._leader = conn
+                return True
+        except Exception:
+            log.exception("could not ask for the dispatcher lock")
+        await conn.close()
+        return False
+
+    # -- one pass over what is due ---------------------------------------------------------------------
+
+    async def _pass(self) -> tuple[int, int]:
+        """Start sending every due row the limits admit now; (started, deferred for a busy chat)."""
+        async with self._pass_lock:
+            if self._stopping or not await self._lead():
+                return 0, 0
+            started = deferred = 0
+            for row_id, chat_id in await self._due(self.clock.now()):
+                if self._stopping:
+                    break
+                if chat_id in self._busy_chats:
+                    deferred += 1
+                    continue
+                await self._slots.acquire()
+                reservation = await self._admit(chat_id)
+                if reservation is None:
+                    self._slots.release()
+                    deferred += 1
+                    continue
+                self._in_flight.add(row_id)
+                self._busy_chats.add(chat_id)
+                task = asyncio.create_task(self._deliver(row_id, chat_id, reservation))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+                started += 1
+            return started, deferred
+
+    async def _due(self, now: datetime) -> list[tuple[int, int]]:
+        query = select(OutboxMessage.id, OutboxMessage.chat_id).where(
+            OutboxMessage.status == OutboxStatus.pending,
+            OutboxMessage.not_before <= now,
+            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+        )
+        if workdays.in_quiet_hours(now, self.tz):
+            query = query.where(OutboxMessage.bypass_quiet.is_(True))
+        if self._in_flight:
+            query = query.where(OutboxMessage.id.not_in(list(self._in_flight)))
+        query = query.order_by(OutboxMessage.not_before, OutboxMessage.id).limit(BATCH)
+        async with self.sessions() as session, session.begin():
+            return [(row_id, chat_id) for row_id, chat_id in (await session.execute(query)).all()]
+
+    async def _admit(self, chat_id: int) -> Reservation | None:
+        """Wait for the bot's budget; None when this chat's own window is full (try it later)."""
+        while not self._stopping:
+            result = self.limiter.try_reserve(chat_id)
+            if not isinstance(result, Busy):
+                return result
+            if result.scope == "chat":
+                return None
+            await self.limiter.changed(result.wait)
+        return None
+
+    # -- one row ------------------------------------------------------------------------------------
+
+    async def _deliver(self, row_id: int, chat_id: int, reservation: Reservation) -> None:
+        try:
+            if self.pg:
+                await self._deliver_locked(row_id, reservation)
+            else:
+                await self._deliver_in_process(row_id, reservation)
+        except Exception:
+            log.exception("outbox row %s: delivery failed unexpectedly; it stays pending", row_id)
+        finally:
+            reservation.release()
+            self._in_flight.discard(row_id)
+            self._busy_chats.discard(chat_id)
+            self._slots.release()
+            self.wake()
+
+    async def _deliver_locked(self, row_id: int, reservation: Reservation) -> None:
+        """PostgreSQL: the row stays locked from the claim, over the call, to the recorded outcome."""
+        async with self.sessions() as session, session.begin():
+            row = await session.scalar(select(OutboxMessage).where(
+                OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.pending)
+                .with_for_update(skip_locked=True))  # fmt: skip
+            if row is None:
+                return  # sent or claimed by another sender meanwhile
+            plan = await self._plan(session, row)
+            outcome = await self._call(row, plan, reservation)
+            await self._record(session, row, outcome)
+
+    async def _deliver_in_process(self, row_id: int, reservation: Reservation) -> None:
+        """SQLite: read, call, then record in a transaction of its own (no lock held over the call)."""
+        async with self.sessions() as session, session.begin():
+            row = await session.get(OutboxMessage, row_id)
+            if row is None or row.status is not OutboxStatus.pending:
+                return
+            plan = await self._plan(session, row)
+        outcome = await self._call(row, plan, reservation)
+        async with self.sessions() as session, session.begin():
+            row = await session.get(OutboxMessage, row_id)
+            if row is None or row.status is not OutboxStatus.pending:
+                log.error("outbox row %s changed while it was being sent", row_id)
+                return
+            await self._record(session, row, outcome)
+
+    async def _plan(self, session: AsyncSession, row: OutboxMessage) -> Plan:
+        person = await session.get(Person, row.person_id) if row.person_id else None
+        if person is not None and person.unreachable_since is not None:
+            return Plan(skip=OutboxStatus.unreachable, reason="recipient blocked the bot")
+        plan = Plan()
+        if row.board_key is not None:
+            newer = await session.scalar(select(OutboxMessage.id).where(
+                OutboxMessage.board_key == row.board_key, OutboxMessage.status == OutboxStatus.pending,
+                OutboxMessage.id > row.id).limit(1))  # fmt: skip
+            if newer is not None:
+                return Plan(skip=OutboxStatus.cancelled, reason="superseded by a newer version of the board")
+            board = await session.scalar(select(LiveBoard).where(LiveBoard.key == row.board_key))
+            plan.edit_message_id = board.message_id if board else None
+        chat = await session.get(Chat, row.chat_id)
+        locale = (person.locale if person else None) or (chat.locale if chat else None) or self.default_locale
+        plan.text = self.renderer.render(row.template, locale, **hydrate(row.values))[: MessageLimit.MAX_TEXT_LENGTH]
+        rows = [[(b["label"], b["data"]) for b in r] for r in (row.buttons or [])]
+        if row.snoozable and row.person_id is not None:
+            rows.append([("btn.snooze", f"snz:{row.id}")])
+        if rows:
+            plan.markup = InlineKeyboardMarkup([[InlineKeyboardButton(self.renderer.string(label, locale),
+                                                                      callback_data=data) for label, data in r]
+                                                for r in rows])  # fmt: skip
+        return plan
+
+    async def _call(self, row: OutboxMessage, plan: Plan, reservation: Reservation) -> Outcome:
+        if plan.skip is not None:
+            return Outcome(plan.skip, error=plan.reason)
+        options = {"reservation": reservation}
+        try:
+            if plan.edit_message_id is not None:
+                try:
+                    message = await self.bot.edit_message_text(plan.text, chat_id=row.chat_id,
+                                                               message_id=plan.edit_message_id,
+                                                               parse_mode=ParseMode.HTML, reply_markup=plan.markup,
+                                                               disable_web_page_preview=True,
+                                                               rate_limit_args=options)  # fmt: skip
+                except BadRequest as exc:
+                    if "not modified" in str(exc).lower():
+                        return Outcome(OutboxStatus.sent, message_id=plan.edit_message_id)
+                    if "not found" in str(exc).lower():  # someone deleted the board: post it again
+                        return Outcome(OutboxStatus.pending, error=str(exc), retry_in=0, board_gone=True)
+                    raise
+                message_id = plan.edit_message_id if message is True else message.message_id
+            else:
+                message = await self.bot.send_message(row.chat_id, plan.text, parse_mode=ParseMode.HTML,
+                                                      reply_markup=plan.markup, disable_web_page_preview=True,
+                                                      rate_limit_args=options)  # fmt: skip
+                message_id = message.message_id
+        except Forbidden as exc:
+            return Outcome(OutboxStatus.unreachable if row.chat_id > 0 else OutboxStatus.failed, error=str(exc),
+                           blocked=row.chat_id > 0)  # fmt: skip
+        except RetryAfter as exc:
+            seconds = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else exc.retry_after
+            return Outcome(OutboxStatus.pending, error=str(exc), retry_in=float(seconds))
+        except BadRequest as exc:
+            log.error("outbox row %s (%s) refused for good: %s", row.id, row.key, exc)
+            return Outcome(OutboxStatus.failed, error=str(exc))
+        except (NetworkError, TelegramError) as exc:
+            return Outcome(OutboxStatus.pending, error=f"{type(exc).__name__}: {exc}", count_attempt=True)
+        return Outcome(OutboxStatus.sent, message_id=message_id)
+
+    async def _record(self, session: AsyncSession, row: OutboxMessage, outcome: Outcome) -> None:
+        now = self.clock.now()
+        row.last_error = outcome.error
+        if outcome.status is OutboxStatus.sent:
+            row.status, row.sent_at, row.message_id = OutboxStatus.sent, now, outcome.message_id
+            if row.board_key is not None:
+                await session.execute(update(LiveBoard).where(LiveBoard.key == row.board_key)
+                                      .values(message_id=outcome.message_id, updated_at=now))  # fmt: skip
+            if self.on_sent is not None:
+                self.on_sent(row.id)
+            return
+        if outcome.status is not OutboxStatus.pending:
+            row.status = outcome.status
+            if outcome.blocked and row.person_id is not None:
+                await reminders.mark_unreachable(session, person_id=row.person_id, now=now, tz=self.tz)
+            return
+        if outcome.board_gone:
+            await session.execute(update(LiveBoard).where(LiveBoard.key == row.board_key).values(message_id=None))
+        retry_in = outcome.retry_in
+        if outcome.count_attempt:
+            row.attempts += 1
+            if row.attempts >= MAX_ATTEMPTS:
+                row.status = OutboxStatus.failed
+                log.error("outbox row %s (%s) failed after %s attempts: %s", row.id, row.key, row.attempts,
+                          outcome.error)  # fmt: skip
+                return
+            retry_in = min(2.0**row.attempts, 3600.0)
+            log.warning("outbox row %s: %s; retrying in %.0f s", row.id, outcome.error, retry_in)
+        row.next_attempt_at = now + timedelta(seconds=retry_in or 0)

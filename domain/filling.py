@@ -1,0 +1,175 @@
+"""Filling a form (填报): progress is written with every accepted input, in that update's transaction,
+so a crash, a restart or another bot process loses nothing and the person continues where they were.
+
+Purposes: ``assessment`` (自评 against a checklist → a submission), ``activity`` (组织生活记录 → an
+activity record) and ``evaluation`` (组织考评 of a submission → a decision).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import activity, assessment, audit, checklists, evaluation, forms
+from domain.forms import FormContext, FormDefinition, FormState, Phase, Prompt, UnitFacts, UserInput
+from domain.people import Actor
+from storage.models import FormSession, Submission, Unit, UnitType
+
+COMMITTEE_TYPES = (UnitType.town_committee, UnitType.direct_committee)
+
+
+class Busy(Exception):
+    """Another form is open in this chat; finish or cancel it first."""
+
+    def __init__(self, open_form: FormSession) -> None:
+        super().__init__(open_form.form_id)
+        self.open_form = open_form
+
+
+@dataclass(frozen=True)
+class Submitted:
+    submission: Submission
+    unit: Unit
+
+
+@dataclass(frozen=True)
+class Recorded:
+    record: Any
+    unit: Unit
+
+
+@dataclass(frozen=True)
+class Decided:
+    decision: assessment.Decision
+    unit: Unit
+
+
+@dataclass(frozen=True)
+class Filled:
+    form: FormSession
+    prompt: Prompt
+    changed: bool
+    outcome: Submitted | Recorded | Decided | None = None
+
+
+async def open_form(session: AsyncSession, chat_id: int) -> FormSession | None:
+    return await session.scalar(
+        select(FormSession).where(FormSession.chat_id == chat_id, FormSession.closed_at.is_(None))
+        .order_by(FormSession.id.desc()).limit(1)
+    )  # fmt: skip
+
+
+async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: str, form_id: str, unit: Unit,
+                today: date, locale: str, at: datetime, subject_id: int | None = None,
+                update_id: int | None = None) -> Filled:  # fmt: skip
+    """Start a form, or resume the same one if it is already open; Busy if another one is."""
+    existing = await open_form(session, chat_id)
+    if existing is not None:
+        if (existing.purpose, existing.form_id, existing.unit_id, existing.subject_id) == (purpose, form_id, unit.id, subject_id):
+            return await resume(session, form=existing, today=today, locale=locale)
+        raise Busy(existing)
+    defn = await _definition(session, purpose, form_id, subject_id)
+    ctx = await context_for(session, unit, today, locale)
+    step = forms.start(defn, ctx)
+    row = FormSession(person_id=actor.person_id, chat_id=chat_id, form_id=defn.id, version=defn.version,
+                      unit_id=unit.id, purpose=purpose, subject_id=subject_id, state=step.state.to_json(), step=0,
+                      started_at=at, updated_at=at)  # fmt: skip
+    session.add(row)
+    await session.flush()
+    await audit.record(session, at=at, actor_id=actor.person_id, action="form.started", subject_type="form_session",
+                       subject_id=row.id, after={"form": defn.id, "version": defn.version, "unit": unit.code},
+                       update_id=update_id)  # fmt: skip
+    return Filled(row, step.prompt, changed=True)
+
+
+async def resume(session: AsyncSession, *, form: FormSession, today: date, locale: str) -> Filled:
+    """The current prompt of an open form, changing nothing."""
+    defn = await _definition(session, form.purpose, form.form_id, form.subject_id, form.version)
+    unit = await session.get_one(Unit, form.unit_id)
+    step = forms.show(defn, FormState.from_json(form.state), await context_for(session, unit, today, locale))
+    return Filled(form, step.prompt, changed=False)
+
+
+async def feed(session: AsyncSession, *, form: FormSession, user_input: UserInput, actor: Actor, today: date,
+               locale: str, at: datetime, update_id: int | None) -> Filled:  # fmt: skip
+    """Apply one input; on submit, do what the form is for. The state is written before returning."""
+    defn = await _definition(session, form.purpose, form.form_id, form.subject_id, form.version)
+    unit = await session.get_one(Unit, form.unit_id)
+    ctx = await context_for(session, unit, today, locale)
+    before = form.state
+    step = forms.advance(defn, FormState.from_json(before), user_input, ctx)
+    after = step.state.to_json()
+    if after == before:
+        return Filled(form, step.prompt, changed=False)
+    form.state, form.step, form.updated_at = after, form.step + 1, at
+    outcome = None
+    if step.state.phase is Phase.SUBMITTED:
+        form.closed_at = at
+        outcome = await _finish(session, form, defn, step.state, ctx, unit, actor, at, today, update_id)
+    elif step.state.phase is Phase.CANCELLED:
+        form.closed_at = at
+    await audit.record(session, at=at, actor_id=actor.person_id, action=f"form.{step.state.phase.value}",
+                       subject_type="form_session", subject_id=form.id, after=_changes(before, after),
+                       update_id=update_id)  # fmt: skip
+    await session.flush()
+    return Filled(form, step.prompt, changed=True, outcome=outcome)
+
+
+async def _finish(session: AsyncSession, form: FormSession, defn: FormDefinition, state: FormState,
+                  ctx: FormContext, unit: Unit, actor: Actor, at: datetime, today: date,
+                  update_id: int | None) -> Submitted | Recorded | Decided:  # fmt: skip
+    if form.purpose == "activity":
+        record = await activity.record(session, unit_id=unit.id, answers=state.answers, actor_id=actor.person_id,
+                                       at=at, update_id=update_id)  # fmt: skip
+        return Recorded(record, unit)
+    if form.purpose == "evaluation":
+        submission = await session.get_one(Submission, form.subject_id)
+        overrides, passed, reasons = evaluation.verdicts(submission, state.answers)
+        decision = await assessment.decide(session, submission=submission, unit=unit, actor=actor,
+                                           overrides=overrides, passed=passed, reasons=reasons, at=at,
+                                           today=today, update_id=update_id)  # fmt: skip
+        return Decided(decision, unit)
+    result = forms.score(defn, state.answers, ctx) if defn.has_items else None
+    submission = await assessment.submit(session, unit_id=unit.id, form_id=defn.id, version=defn.version,
+                                         answers=state.answers, score=result.to_json() if result else None,
+                                         actor_id=actor.person_id, at=at, update_id=update_id)  # fmt: skip
+    return Submitted(submission, unit)
+
+
+async def _definition(session: AsyncSession, purpose: str, form_id: str, subject_id: int | None,
+                      version: str | None = None) -> FormDefinition:  # fmt: skip
+    if purpose == "evaluation":
+        return evaluation.definition(await session.get_one(Submission, subject_id))
+    if version is None:
+        return await checklists.current(session, form_id)
+    return await checklists.version(session, form_id, version)
+
+
+async def context_for(session: AsyncSession, unit: Unit, today: date, locale: str) -> FormContext:
+    """What rules may read: the unit's type, domain, founding date, its committee's type, and facts."""
+    ancestors = [a for a in unit.path.strip("/").split("/")[:-1] if a]
+    parent_type = None
+    if ancestors:
+        rows = {u.id: u for u in await session.scalars(select(Unit).where(Unit.id.in_([int(a) for a in ancestors])))}
+        chain = [rows[int(a)] for a in reversed(ancestors) if int(a) in rows]
+        # "Under a town committee" means the nearest committee above, even through a 党总支.
+        committee = next((u for u in chain if u.type in COMMITTEE_TYPES), chain[0] if chain else None)
+        parent_type = committee.type.value if committee else None
+    facts: dict[str, Any] = {}
+    if await activity.monthly_ok(session, unit_id=unit.id, today=today):
+        facts["activity.monthly_ok"] = True  # otherwise the secretary is asked
+    unit_facts = UnitFacts(type=unit.type.value, domain=unit.domain.value if unit.domain else None,
+                           parent_type=parent_type, founded=unit.founded)  # fmt: skip
+    return FormContext(today=today, unit=unit_facts, facts=facts, locale=locale)
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """What one input changed, for the audit log: the answers that differ, and where the form is."""
+    old, new = before.get("answers", {}), after.get("answers", {})
+    changed = {k: v for k, v in new.items() if old.get(k) != v}
+    dropped = [k for k in old if k not in new]
+    return {"phase": after.get("phase"), "current": after.get("current"), "answers": changed, "dropped": dropped}

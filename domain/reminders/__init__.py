@@ -1,0 +1,22 @@
+"""Reminders, deadlines and notices (提醒与通知): rules that decide what is due, written to the outbox.
+
+Public entry points: ``sweep`` (run every minute), ``refresh_rollcall`` (call it in the transaction
+that records a submission), ``snooze``, ``mark_unreachable`` / ``mark_reachable``.
+"""
+
+from domain.reminders.reachability import mark_reachable, mark_unreachable
+from domain.reminders.rollcall import refresh_rollcall
+from domain.reminders.snooze import SnoozeProblem, SnoozeRefused, snooze
+from domain.reminders.sweep import RULES, SweepReport, sweep
+
+__all__ = [
+    "RULES",
+    "SnoozeProblem",
+    "SnoozeRefused",
+    "SweepReport",
+    "mark_reachable",
+    "mark_unreachable",
+    "refresh_rollcall",
+    "snooze",
+    "sweep",
+]

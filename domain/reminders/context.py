@@ -1,0 +1,58 @@
+"""What every reminder rule is given: the moment, the local time zone and the directory."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from functools import cached_property
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import workdays
+from domain.outbox import Notice
+from domain.reminders.directory import Directory
+
+
+@dataclass(frozen=True)
+class SweepContext:
+    now: datetime
+    tz: tzinfo
+    directory: Directory
+
+    @cached_property
+    def today(self) -> date:
+        return workdays.local_date(self.now, self.tz)
+
+    @cached_property
+    def reminder_time(self) -> bool:
+        """A working day at 09:00 or later: upcoming-deadline reminders may be written."""
+        return workdays.is_reminder_time(self.now, self.tz)
+
+    @cached_property
+    def slot(self) -> datetime:
+        """Today 09:00 local: when today's reminders are due."""
+        return workdays.at_local(self.today, workdays.REMINDER_TIME, self.tz)
+
+
+Rule = Callable[[AsyncSession, SweepContext], Awaitable[list[Notice]]]
+
+
+def deadline_stage(deadline: date, today: date, *, near: int, far: int) -> str | None:
+    """Which upcoming-deadline reminder is current on the working day ``today``.
+
+    "d0" on the deadline day, or on the last working day before it when it falls on days off
+    (a reminder that waited for a working day past the deadline would be pointless); "near"
+    within ``near`` days; "far" within ``far`` days; None when further off or past.
+    A stage that passes entirely on days off is skipped: the next one supersedes it.
+    """
+    left = (deadline - today).days
+    if left < 0:
+        return None
+    if left == 0 or workdays.next_working_day(today) > deadline:
+        return "d0"
+    if left <= near:
+        return f"d{near}"
+    if left <= far:
+        return f"d{far}"
+    return None

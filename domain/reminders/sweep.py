@@ -1,0 +1,106 @@
+"""The sweep: every rule looks at the database and ``now``; what is due goes into the outbox once.
+
+It runs every minute, in any number of processes: the outbox's unique keys make a repeat write
+nothing. One rule's failure is logged and rolled back to its savepoint; the others still run.
+New kinds of deadline (project milestones, progress reports, inspection follow-ups) are new rules
+in ``RULES``, nothing more.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from sqlalchemy import String, cast, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import outbox
+from domain.outbox import Notice
+from domain.reminders import campaigns, digest, orglife, problems, reviews, rollcall
+from domain.reminders.context import Rule, SweepContext
+from domain.reminders.directory import Directory
+from storage.models import (
+    OutboxMessage,
+    OutboxStatus,
+    ProblemItem,
+    ProblemStatus,
+    Snooze,
+    Submission,
+    SubmissionStatus,
+)
+
+log = logging.getLogger(__name__)
+
+RULES: dict[str, Rule] = {
+    "problems": problems.notices,
+    "campaigns": campaigns.notices,
+    "reviews": reviews.notices,
+    "orglife": orglife.notices,
+    "digest": digest.notices,
+    "rollcall": rollcall.notices,
+}
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    found: int  # notices the rules returned (most were written by an earlier sweep)
+    added: int  # rows new in the outbox
+    cancelled: int  # pending reminders whose subject was resolved meanwhile
+    failed: tuple[str, ...]  # rules that raised
+
+
+async def sweep(session: AsyncSession, *, now: datetime, tz: tzinfo, rules: dict[str, Rule] | None = None) -> SweepReport:
+    """Run every rule and write what is due; the caller commits."""
+    ctx = SweepContext(now=now, tz=tz, directory=await Directory.load(session))
+    found: list[Notice] = []
+    failed: list[str] = []
+    for name, rule in (rules or RULES).items():
+        try:
+            async with session.begin_nested():
+                found += await rule(session, ctx)
+        except Exception:
+            log.exception("reminder rule %r failed; the other rules still run", name)
+            failed.append(name)
+    found = await _apply_snoozes(session, found, now)
+    cancelled = await cancel_resolved(session)
+    added = await outbox.enqueue(session, found, now=now)
+    return SweepReport(found=len(found), added=added, cancelled=cancelled, failed=tuple(failed))
+
+
+async def _apply_snoozes(session: AsyncSession, notices: list[Notice], now: datetime) -> list[Notice]:
+    """A snoozed (subject, kind) waits for its person until the snooze ends."""
+    rows = (await session.execute(select(Snooze.subject, Snooze.kind, Snooze.person_id, Snooze.until)
+                                  .where(Snooze.until > now))).all()  # fmt: skip
+    if not rows:
+        return notices
+    until: dict[tuple, datetime] = {}
+    for subject, kind, person_id, ends in rows:
+        key = (subject, kind, person_id)
+        until[key] = max(ends, until.get(key, ends))
+    result = []
+    for notice in notices:
+        ends = until.get((notice.subject, notice.kind, notice.person_id)) if notice.snoozable else None
+        if ends is not None and ends > notice.not_before:
+            notice = dataclasses.replace(notice, not_before=ends)
+        result.append(notice)
+    return result
+
+
+async def cancel_resolved(session: AsyncSession) -> int:
+    """Withdraw pending reminders about items closed and submissions decided since they were written."""
+    closed = select(literal("problem:") + cast(ProblemItem.id, String)).where(ProblemItem.status == ProblemStatus.closed)
+    decided = select(literal("submission:") + cast(Submission.id, String)).where(
+        Submission.status != SubmissionStatus.submitted)
+    total = 0
+    for resolved, prefix in ((closed, "problem:%"), (decided, "submission:%")):
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.pending, OutboxMessage.subject.like(prefix),
+                   OutboxMessage.subject.in_(resolved))
+            .values(status=OutboxStatus.cancelled, last_error="resolved before it was sent")
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        total += max(result.rowcount or 0, 0)
+    return total

@@ -1,0 +1,63 @@
+"""Buttons on reminders, and people who come back after blocking the bot."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Update
+
+from domain import reminders
+from handlers.deps import ZhibuContext
+from handlers.work import Work, unit_of_work
+
+log = logging.getLogger(__name__)
+
+
+@unit_of_work
+async def snooze(work: Work) -> None:
+    """Put a reminder off to 09:00 on the next working day ("snz:<outbox id>"), if it is theirs to put off."""
+    query = work.update.callback_query
+    raw = (query.data or "").removeprefix("snz:")
+    if not raw.isdigit():
+        work.answer("stale", alert=True)
+        return
+    try:
+        until = await reminders.snooze(work.session, outbox_id=int(raw), person_id=work.actor.person_id,
+                                       now=work.now, tz=work.deps.timezone, update_id=work.update.update_id)  # fmt: skip
+    except reminders.SnoozeRefused as refused:
+        work.answer(refused.problem.value, alert=True)
+        return
+    work.answer("snoozed", when=work.deps.renderer.format_datetime(until, "M月d日 HH:mm" if work.locale == "zh"
+                                                                    else "d MMM HH:mm", work.locale))  # fmt: skip
+    work.later(_drop_snooze_button(query))
+
+
+def _drop_snooze_button(query):
+    """The pressed reminder keeps its other buttons; snoozing twice is not offered."""
+
+    async def effect(context: ZhibuContext) -> None:
+        markup = query.message.reply_markup if query.message else None
+        if markup is None:
+            return
+        rows = [[b for b in row if not (b.callback_data or "").startswith("snz:")] for row in markup.inline_keyboard]
+        rows = [row for row in rows if row]
+        try:
+            await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+        except Exception:  # the toast already told them; a stale keyboard is harmless
+            log.info("could not remove the snooze button", exc_info=True)
+
+    return effect
+
+
+async def note_reachable(update: Update, context: ZhibuContext) -> None:
+    """Someone wrote to the bot in private: if they had blocked it, deliveries may resume.
+
+    Runs before every other handler and does not claim the update (idempotent on re-delivery).
+    """
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != "private":
+        return
+    deps = context.deps
+    async with deps.sessions() as session, session.begin():
+        if await reminders.mark_reachable(session, telegram_user_id=user.id, now=deps.clock.now()):
+            log.info("person with Telegram id %s is reachable again", user.id)
