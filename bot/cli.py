@@ -13,10 +13,11 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import app as bot_app
-from bot import polling, webhook
+from bot import polling, reminder_cli, webhook
 from bot.settings import ConfigError, Settings, load_settings
-from domain import invites, units
+from domain import checklists, invites, units
 from domain.clock import SystemClock
+from domain.forms import FormDefinitionError
 from domain.unit_file import UnitFileError
 from storage import database, migrate
 from storage.models import Role, Setting
@@ -40,12 +41,17 @@ def parser() -> argparse.ArgumentParser:
     imp = unit_sub.add_parser("import", help="import units from a CSV or XLSX file")
     imp.add_argument("file", type=Path)
     unit_sub.add_parser("list", help="print the unit tree")
+    checklist = sub.add_parser("checklist", help="checklists (form definitions)")
+    pub = checklist.add_subparsers(dest="action", required=True).add_parser(
+        "publish", help="check and publish a checklist version from a YAML or XLSX file")
+    pub.add_argument("file", type=Path)
     inv = sub.add_parser("invite", help="invites")
     create = inv.add_subparsers(dest="action", required=True).add_parser("create", help="create an invite link")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
     create.add_argument("--unit", required=True, help="unit code")
     create.add_argument("--name", help="the invited person's name")
     create.add_argument("--expires", type=int, default=invites.DEFAULT_DAYS, help="days until it expires")
+    reminder_cli.add_parsers(sub)
     return p
 
 
@@ -87,6 +93,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, renderer: Rend
             return await _units_list(settings, renderer)
         case "invite", "create":
             return await _invite_create(settings, renderer, args)
+        case "checklist", "publish":
+            return await _checklist_publish(settings, renderer, args.file)
+        case ("campaign", _) | ("broadcast", _):
+            return await reminder_cli.run(args, settings, renderer)
     raise AssertionError(args)
 
 
@@ -129,6 +139,25 @@ async def _units_import(settings: Settings, renderer: Renderer, path: Path) -> i
     finally:
         await engine.dispose()
     print(renderer.render("cli_units_imported.txt.j2", result=result))
+    return 0
+
+
+async def _checklist_publish(settings: Settings, renderer: Renderer, path: Path) -> int:
+    try:
+        data = await asyncio.to_thread(path.read_bytes)
+    except OSError:
+        return _fail(renderer, "cli_file_missing.txt.j2", path=str(path))
+    engine = database.create_engine(settings.database_url)
+    await migrate.upgrade(engine)
+    try:
+        async with database.sessionmaker(engine)() as session, session.begin():
+            defn = await checklists.publish(session, data=data, filename=path.name, actor_id=None,
+                                            at=SystemClock().now())  # fmt: skip
+    except FormDefinitionError as exc:
+        return _fail(renderer, "cli_checklist_errors.txt.j2", path=str(path), issues=exc.issues)
+    finally:
+        await engine.dispose()
+    print(renderer.render("cli_checklist_published.txt.j2", defn=defn))
     return 0
 
 

@@ -111,6 +111,11 @@ class Budget:
             self._window(key).in_flight += count
         return None
 
+    def take(self, chat_id: int | str | None, count: int) -> None:
+        """Count ``count`` slots in every window of ``chat_id`` without waiting (replies to people)."""
+        for key in self.keys(chat_id):
+            self._window(key).in_flight += count
+
     def release(self, chat_id: int | str | None, count: int, now: float) -> None:
         """The answer arrived (or the attempt ended): the slots count from ``now`` for a window."""
         for key in self.keys(chat_id):
@@ -174,7 +179,7 @@ class SlidingWindowRateLimiter(BaseRateLimiter[dict]):
     # -- admission ---------------------------------------------------------------------------------
 
     def try_reserve(self, chat_id: int | str | None, count: int = 1) -> Reservation | Busy:
-        """Bulk senders: slots now, or how long to wait; replies to people waiting go first."""
+        """Bulk senders: slots now within every window, or how long to wait; replies go first."""
         now = self.clock()
         if self.paused_until > now:
             return Busy(self.paused_until - now, "bot")
@@ -184,19 +189,15 @@ class SlidingWindowRateLimiter(BaseRateLimiter[dict]):
         return busy if busy is not None else Reservation(self, chat_id, count)
 
     async def reserve(self, chat_id: int | str | None, count: int = 1) -> Reservation:
-        """Wait for slots (handlers' replies: ahead of bulk senders)."""
+        """Slots for a reply to a person: admitted at once (Telegram tolerates short bursts in a
+        conversation), but counted, so bulk senders wait their turn; only a RetryAfter pause holds
+        them back."""
         self._interactive_waiting += 1
         try:
-            while True:
-                now = self.clock()
-                if self.paused_until > now:
-                    wait = self.paused_until - now
-                else:
-                    busy = self.budget.try_acquire(chat_id, count, now)
-                    if busy is None:
-                        return Reservation(self, chat_id, count)
-                    wait = busy.wait
+            while (wait := self.paused_until - self.clock()) > 0:
                 await self.changed(wait)
+            self.budget.take(chat_id, count)
+            return Reservation(self, chat_id, count)
         finally:
             self._interactive_waiting -= 1
 

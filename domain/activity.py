@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import audit
@@ -48,7 +48,7 @@ async def monthly_ok(session: AsyncSession, *, unit_id: int, today: date) -> boo
     """Whether a member activity was recorded in each of the last MONTHS_CHECKED months (this one too)."""
     since = _months_back(today, MONTHS_CHECKED - 1)
     held = await session.scalars(
-        select(func.distinct(ActivityRecord.held_on)).where(
+        select(ActivityRecord.held_on).distinct().where(
             ActivityRecord.unit_id == unit_id,
             ActivityRecord.kind.in_(MEMBER_ACTIVITY_KINDS),
             ActivityRecord.held_on >= since,

@@ -163,7 +163,7 @@ async def awaiting_review(session: AsyncSession, actor: Actor) -> list[tuple[Sub
         select(Submission, Unit).join(Unit, Unit.id == Submission.unit_id)
         .where(Submission.status == S.submitted, within(scopes)).order_by(Submission.submitted_at)
     )  # fmt: skip
-    return list(rows.tuples())
+    return [(first, second) for first, second in rows]
 
 
 async def problem_list(session: AsyncSession, actor: Actor) -> list[tuple[ProblemItem, Unit]]:
@@ -176,7 +176,7 @@ async def problem_list(session: AsyncSession, actor: Actor) -> list[tuple[Proble
         .where(ProblemItem.status == ProblemStatus.open, within(scopes))
         .order_by(ProblemItem.due_on, ProblemItem.id)
     )  # fmt: skip
-    return list(rows.tuples())
+    return [(first, second) for first, second in rows]
 
 
 def _snapshot(row: Submission) -> dict[str, Any]:

@@ -7,20 +7,39 @@ earlier prompt is answered as no longer current.
 
 from __future__ import annotations
 
+from sqlalchemy import update
+
 from domain import filling, forms
 from domain.forms import Prompt, PromptKind
 from handlers import outcomes, publish
-from handlers.work import Buttons, Work, unit_of_work
+from handlers.work import Buttons, Work, edit, send, unit_of_work
 from storage.models import FormSession
 
 NAV = {"b": forms.Back, "s": forms.Skip, "d": forms.Done, "r": forms.Review, "ok": forms.Submit, "x": forms.Cancel}
 
 
 def show(work: Work, form: FormSession, prompt: Prompt) -> None:
-    """Reply with ``prompt`` and the buttons that fit it."""
+    """Reply with ``prompt`` and the buttons that fit it.
+
+    A photo absorbed into an album already being received (``quiet``) updates the prompt message in
+    place instead, so the count reads "3 received" rather than three new messages.
+    """
+    text = work.text("form_prompt.html.j2", prompt=prompt)
+    keys = buttons(work, form.step, prompt)
     if prompt.quiet:
+        if form.prompt_message_id:
+            work.later(lambda ctx: edit(ctx, form.chat_id, form.prompt_message_id, text, keys))
         return
-    work.reply("form_prompt.html.j2", prompt=prompt, buttons=buttons(work, form.step, prompt))
+    form_id, sessions = form.id, work.deps.sessions
+
+    async def send_and_remember(ctx) -> None:
+        message_id = await send(ctx, form.chat_id, text, keys)
+        async with sessions() as session, session.begin():  # bookkeeping only: which message to edit
+            await session.execute(
+                update(FormSession).where(FormSession.id == form_id).values(prompt_message_id=message_id)
+            )
+
+    work.later(send_and_remember)
 
 
 def buttons(work: Work, step: int, prompt: Prompt) -> Buttons:

@@ -27,7 +27,7 @@ async def snooze(work: Work) -> None:
     except reminders.SnoozeRefused as refused:
         work.answer(refused.problem.value, alert=True)
         return
-    work.answer("snoozed", when=work.deps.renderer.format_datetime(until, "M月d日 HH:mm" if work.locale == "zh"
+    work.answer("reminder.snoozed", when=work.deps.renderer.format_datetime(until, "M月d日 HH:mm" if work.locale == "zh"
                                                                     else "d MMM HH:mm", work.locale))  # fmt: skip
     work.later(_drop_snooze_button(query))
 

@@ -127,13 +127,16 @@ def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
     )
 
 
-async def send(context: ZhibuContext, chat_id: int, text: str, buttons: Buttons | None = None) -> None:
-    """Send HTML text, split at Telegram's length limit; buttons go on the last part."""
+async def send(context: ZhibuContext, chat_id: int, text: str, buttons: Buttons | None = None) -> int:
+    """Send HTML text, split at Telegram's length limit; buttons go on the last part, whose id is returned."""
     parts = split_text(text)
+    message_id = 0
     for i, part in enumerate(parts):
         markup = keyboard(buttons) if i == len(parts) - 1 else None
-        await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                       disable_web_page_preview=True)  # fmt: skip
+        sent = await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                              disable_web_page_preview=True)  # fmt: skip
+        message_id = sent.message_id
+    return message_id
 
 
 async def edit(context: ZhibuContext, chat_id: int, message_id: int, text: str, buttons: Buttons | None) -> None:

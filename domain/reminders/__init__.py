@@ -4,16 +4,28 @@ Public entry points: ``sweep`` (run every minute), ``refresh_rollcall`` (call it
 that records a submission), ``snooze``, ``mark_unreachable`` / ``mark_reachable``.
 """
 
+from domain.reminders.broadcast import broadcast
+from domain.reminders.campaign_admin import (
+    CampaignError,
+    CampaignStatus,
+    add_campaign,
+    campaign_status,
+)
 from domain.reminders.reachability import mark_reachable, mark_unreachable
 from domain.reminders.rollcall import refresh_rollcall
 from domain.reminders.snooze import SnoozeProblem, SnoozeRefused, snooze
 from domain.reminders.sweep import RULES, SweepReport, sweep
 
 __all__ = [
+    "CampaignError",
+    "CampaignStatus",
     "RULES",
     "SnoozeProblem",
     "SnoozeRefused",
     "SweepReport",
+    "add_campaign",
+    "broadcast",
+    "campaign_status",
     "mark_reachable",
     "mark_unreachable",
     "refresh_rollcall",

@@ -50,12 +50,12 @@ async def notices(session: AsyncSession, ctx: SweepContext) -> list[Notice]:
         for branch in ctx.directory.branches_under(campaign.unit_id):
             if branch.id in done:
                 continue
-            values = {"campaign_id": campaign.id, "name": campaign.name, "deadline_on": campaign.deadline,
+            values = {"campaign_id": campaign.id, "campaign": campaign.name, "deadline_on": campaign.deadline,
                       "days_left": (campaign.deadline - ctx.today).days, "unit_name": branch.name,
                       "stage": stage}  # fmt: skip
             for owner in ctx.directory.secretaries(branch.id):
                 found.append(Notice(key=f"{subject}:{stage}:u{branch.id}:p{owner.person_id}", kind=f"campaign.{stage}",
                                     chat_id=owner.chat_id, person_id=owner.person_id, subject=subject,
                                     template="reminder_campaign.html.j2", values=values, not_before=ctx.slot,
-                                    buttons=((Button("btn.fill_in", "self:start"),),), snoozable=True))  # fmt: skip
+                                    buttons=((Button("reminder.btn.fill_in", "self:start"),),), snoozable=True))  # fmt: skip
     return found

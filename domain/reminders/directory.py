@@ -75,6 +75,9 @@ class Directory:
     def unit(self, unit_id: int) -> UnitInfo:
         return self.units[unit_id]
 
+    def holders(self, role: Role, unit_id: int) -> list[Recipient]:
+        return list(self._holders.get((role, unit_id), []))
+
     def secretaries(self, unit_id: int) -> list[Recipient]:
         return list(self._holders.get((Role.secretary, unit_id), []))
 

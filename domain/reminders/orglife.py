@@ -22,7 +22,7 @@ MONTH_DAY = 20
 QUARTER_NOTICE_UNTIL_DAY = 10  # "at the start of the month": a late sweep after that stays quiet
 MONTHLY = ("committee_meeting", "group_meeting")
 QUARTERLY = ("branch_general_meeting", "party_lecture")
-BUTTONS = ((Button("btn.record_activity", "act:start"),),)
+BUTTONS = ((Button("reminder.btn.record_activity", "act:start"),),)
 
 
 def quarter_months(day: date) -> list[date]:

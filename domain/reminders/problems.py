@@ -66,7 +66,7 @@ async def notices(session: AsyncSession, ctx: SweepContext) -> list[Notice]:
     found: list[Notice] = []
     for item in await open_items(session, due_by=ctx.today + timedelta(days=YELLOW_DAYS)):
         values = item_values(item, ctx)
-        buttons = ((Button("btn.open_item", f"prob:{item.id}"),),)
+        buttons = ((Button("reminder.btn.open_item", f"prob:{item.id}"),),)
         subject = f"problem:{item.id}"
         if ctx.today <= item.due_on:
             stage = deadline_stage(item.due_on, ctx.today, near=NEAR_DAYS, far=YELLOW_DAYS)

@@ -25,7 +25,7 @@ async def mark_unreachable(session: AsyncSession, *, person_id: int, now: dateti
     directory = await Directory.load(session)
     unit_ids = directory.units_of(person.id)
     groups = {g.chat_id: g for g in (directory.nearest_group(u) for u in unit_ids) if g is not None}
-    values = {"name": person.name, "units": [directory.unit(u).name for u in unit_ids]}
+    values = {"person": person.name, "units": [directory.unit(u).name for u in unit_ids]}
     today = workdays.local_date(now, tz)
     await outbox.enqueue(session, [
         Notice(key=f"unreachable:p{person.id}:c{chat_id}:{today.isoformat()}", kind="person.unreachable",

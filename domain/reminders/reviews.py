@@ -48,5 +48,5 @@ async def notices(session: AsyncSession, ctx: SweepContext) -> list[Notice]:
             found.append(Notice(key=f"{subject}:wait{occasion}:p{reviewer.person_id}", kind="review.waiting",
                                 chat_id=reviewer.chat_id, person_id=reviewer.person_id, subject=subject,
                                 template="reminder_review.html.j2", values=values, not_before=ctx.slot,
-                                buttons=((Button("btn.review", f"rev:{submission.id}"),),), snoozable=True))  # fmt: skip
+                                buttons=((Button("reminder.btn.review", f"rev:{submission.id}"),),), snoozable=True))  # fmt: skip
     return found

@@ -30,7 +30,7 @@ def _board(campaign: Campaign, group: Group, directory: Directory, done: set[int
         return None
     values = {
         "campaign_id": campaign.id,
-        "name": campaign.name,
+        "campaign": campaign.name,
         "deadline_on": campaign.deadline,
         "submitted": [b.name for b in branches if b.id in done],
         "missing": [b.name for b in branches if b.id not in done],

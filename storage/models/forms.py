@@ -51,6 +51,8 @@ class FormSession(Base):
     state: Mapped[dict[str, Any]]
     # Bumped with every accepted input; buttons carry it, so a button from an earlier prompt is stale.
     step: Mapped[int] = mapped_column(Integer, default=0)
+    # The message that shows the current prompt, so album photos can update its count in place.
+    prompt_message_id: Mapped[int | None] = mapped_column(BigInteger)
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]

@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column("subject_id", sa.Integer(), nullable=True),
         sa.Column("state", sa.JSON(), nullable=False),
         sa.Column("step", sa.Integer(), nullable=False),
+        sa.Column("prompt_message_id", sa.BigInteger(), nullable=True),
         sa.Column("started_at", storage.models.core.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.models.core.UTCDateTime(timezone=True), nullable=False),
         sa.Column("closed_at", storage.models.core.UTCDateTime(timezone=True), nullable=True),

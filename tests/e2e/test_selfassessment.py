@@ -1,0 +1,127 @@
+"""A branch secretary fills the standardisation self-assessment on the phone."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import FormSession, Role, Submission
+from tests.e2e.driver import JPEG, fill, press
+from tests.e2e.harness import make_invite
+
+
+async def join(api, database_url, clock, role, unit, name):
+    user = api.user(name)
+    await user.send(f"/start {await make_invite(database_url, clock, role, unit, name=name)}")
+    await user.replies()
+    return user
+
+
+async def test_selfcheck__photos_back_skip_and_edit_before_submit__submits_what_was_reviewed(
+    bot, api, database_url, clock
+):
+    reviewer = await join(api, database_url, clock, Role.committee, "T01", "李审核")
+    group = api.group("城关镇党委工作群")
+    group.set_admin(reviewer)
+    await group.add_bot(by=reviewer)
+    await group.send(reviewer, "/bind")
+    wang = await join(api, database_url, clock, Role.secretary, "T0102", "王芳")
+
+    await wang.send("/selfcheck")
+    [first] = await wang.replies()
+    assert "第 1/" in first.text and "组织设置" in first.text and "支部正式党员人数" in first.text
+    await wang.send("八十")  # Chinese numerals are understood
+    [second] = await wang.replies()
+    assert "第 2/" in second.text
+    await wang.press("⬅️ 上一题")
+    [back] = await wang.replies()
+    assert "支部正式党员人数" in back.text and "当前回答：80" in back.text
+    await wang.send("25人")
+
+    async def album_then_done(user, _prompt):
+        await user.send_album([JPEG, JPEG, JPEG])
+        await user.replies()
+        assert "已收到 3 张" in user.last.text  # an album is one answer, not three
+        await user.press("完成 ✔️")
+
+    review = await fill(wang, {"会议记录照片": album_then_done, "工作特色和亮点": press("跳过")})
+
+    assert "1. 支部正式党员人数：25 人" in review.text
+    assert "会议记录照片（佐证材料）：3 张照片" in review.text
+    assert "工作特色和亮点：—" in review.text
+    assert "自评得分 " in review.text and "未达标" not in review.text
+
+    await wang.press("3")  # edit question 3 from the summary
+    [edit] = await wang.replies()
+    assert "支部委员会按期换届" in edit.text
+    await wang.press("否")
+    [again] = await wang.replies()
+    assert "3. 支部委员会按期换届：否" in again.text and "未达标 1 项" in again.text
+
+    await wang.press("✅ 提交")
+    done = await wang.replies()
+    assert any("已提交，等待党委审核" in m.text for m in done)
+    async with bot.sessions() as session:
+        submission = await session.scalar(select(Submission))
+    assert submission.answers["member_count"] == 25 and submission.answers["election_on_time"] is False
+    assert len(submission.answers["three_meetings_photos"]) == 3
+    assert submission.score["failing"] == ["election_on_time"] and submission.version == "1"
+    notice = (await reviewer.replies())[-1]
+    assert "城关镇红旗村党支部" in notice.text and notice.button_texts == ["开始审核"]
+    assert any("城关镇红旗村党支部" in m.text and "等待党委审核" in m.text for m in group.messages)
+
+
+async def test_selfcheck__answers_people_type__are_understood_or_refused_with_the_question_again(
+    bot, api, database_url, clock
+):
+    wang = await join(api, database_url, clock, Role.secretary, "T0102", "王芳")
+    await wang.send("/selfcheck")
+    [question] = await wang.replies()
+
+    await wang.send_sticker()
+    [refusal] = await wang.replies()
+    assert "不能用贴纸" in refusal.text and "支部正式党员人数" in refusal.text
+    await wang.send("很多")
+    [refusal] = await wang.replies()
+    assert "请输入一个数字" in refusal.text and "第 1/" in refusal.text
+    await wang.send("x" * 5000)
+    [refusal] = await wang.replies()
+    assert "请输入一个数字" in refusal.text
+    await wang.send("３０")  # full-width digits, as a Chinese keyboard types them
+    [nxt] = await wang.replies()
+    assert "第 2/" in nxt.text
+    await wang.send("没有")
+    [nxt] = await wang.replies()
+    assert "第 3/" in nxt.text
+
+
+async def test_selfcheck__stale_button_from_an_earlier_question__is_refused(bot, api, database_url, clock):
+    wang = await join(api, database_url, clock, Role.secretary, "T0102", "王芳")
+    await wang.send("/selfcheck")
+    await wang.replies()
+    await wang.send("30")
+    [yes_no] = await wang.replies()
+    await wang.press("是")
+    await wang.replies()
+
+    await wang.press("否", message=yes_no)  # the same button, on the question already answered
+    await api.settled()
+
+    assert "已失效" in wang.callback_answers[-1].text
+    async with bot.sessions() as session:
+        form = await session.scalar(select(FormSession))
+    assert form.state["answers"]["setup_approved"] is True
+
+
+async def test_selfcheck__someone_else_pressing_a_forged_form_button__is_refused(bot, api, database_url, clock):
+    wang = await join(api, database_url, clock, Role.secretary, "T0102", "王芳")
+    other = await join(api, database_url, clock, Role.secretary, "T0101", "赵")
+    await wang.send("/selfcheck")
+    await wang.replies()
+
+    await other.press(callback_data="f:0:x", message=other.last)  # "cancel" on a form that is not theirs
+    await api.settled()
+
+    assert "已失效" in other.callback_answers[-1].text
+    async with bot.sessions() as session:
+        form = await session.scalar(select(FormSession))
+    assert form.closed_at is None
