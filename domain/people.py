@@ -11,7 +11,6 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from domain import audit
 from domain.units import ancestor_ids
@@ -63,19 +62,21 @@ class Actor:
 
 
 async def actor_for(session: AsyncSession, telegram_user_id: int) -> Actor:
-    person = await session.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
-    if person is None:
-        chat = await session.get(Chat, telegram_user_id)  # a private chat's id is the user's id
-        return Actor(telegram_user_id=telegram_user_id, locale=chat.locale if chat else None)
-    assignments = (
-        await session.scalars(
-            select(RoleAssignment)
-            .where(RoleAssignment.person_id == person.id)
-            .options(selectinload(RoleAssignment.unit))
+    """The person behind a Telegram user with all their roles, in one query."""
+    rows = (
+        await session.execute(
+            select(Person, RoleAssignment, Unit)
+            .outerjoin(RoleAssignment, RoleAssignment.person_id == Person.id)
+            .outerjoin(Unit, Unit.id == RoleAssignment.unit_id)
+            .where(Person.telegram_user_id == telegram_user_id)
             .order_by(RoleAssignment.id)
         )
     ).all()
-    grants = tuple(Grant(a.role, a.unit_id, a.unit.code, a.unit.name, a.unit.path) for a in assignments)
+    if not rows:
+        chat = await session.get(Chat, telegram_user_id)  # a private chat's id is the user's id
+        return Actor(telegram_user_id=telegram_user_id, locale=chat.locale if chat else None)
+    person = rows[0][0]
+    grants = tuple(Grant(a.role, u.id, u.code, u.name, u.path) for _, a, u in rows if a is not None)
     return Actor(telegram_user_id, person.id, person.name, person.locale, grants)
 
 
