@@ -306,10 +306,14 @@ class Dispatcher:
             plan.edit_message_id = board.message_id if board else None
         chat = await session.get(Chat, row.chat_id)
         locale = (person.locale if person else None) or (chat.locale if chat else None) or self.default_locale
-        plan.text = self.renderer.render(row.template, locale, **hydrate(row.values))[: MessageLimit.MAX_TEXT_LENGTH]
+        try:
+            plan.text = self.renderer.render(row.template, locale, **hydrate(row.values))[: MessageLimit.MAX_TEXT_LENGTH]
+        except Exception as exc:  # a bad template or values never renders: give the row up, not the outbox
+            log.exception("outbox row %s (%s) cannot be rendered", row.id, row.key)
+            return Plan(skip=OutboxStatus.failed, reason=f"render: {type(exc).__name__}: {exc}")
         rows = [[(b["label"], b["data"]) for b in r] for r in (row.buttons or [])]
         if row.snoozable and row.person_id is not None:
-            rows.append([("btn.snooze", f"snz:{row.id}")])
+            rows.append([("reminder.btn.snooze", f"snz:{row.id}")])
         if rows:
             plan.markup = InlineKeyboardMarkup([[InlineKeyboardButton(self.renderer.string(label, locale),
                                                                       callback_data=data) for label, data in r]

@@ -9,6 +9,14 @@ than the limit. The price is the round trip (at 5 ms, 30 a second becomes 29.85)
 
 Calls that send nothing to a chat (getUpdates, answerCallbackQuery, getMe, setMyCommands,
 getChatMember, …) are not delayed.
+
+Replies (a handler answering what a person just did) go ahead of bulk sends and are held neither
+to one message a second within their chat nor to the bot's 30 a second: Telegram states the 30/s
+for bulk notifications, tolerates short bursts in a conversation, and a hundred secretaries
+answering at once must not queue behind each other. Replies still count in every window, so the
+outbox only spends what they leave (and never sends into a chat right after a burst); a reply
+right after a reminder to the same chat waits its second; and a group's 20 a minute, which
+Telegram enforces strictly, holds replies too. Bulk sends (the dispatcher) keep to every window.
 """
 
 from __future__ import annotations
@@ -79,6 +87,7 @@ class Budget:
         self.limits = limits
         self.windows: dict[tuple, Window] = {("bot",): Window(limits.per_bot_per_second, 1.0)}
         self._releases = 0
+        self._bulk_until: dict[int | str, float] = {}  # chat -> while a bulk send counts in its window
 
     def keys(self, chat_id: int | str | None) -> list[tuple]:
         keys: list[tuple] = [("bot",)]
@@ -97,11 +106,19 @@ class Budget:
             window = self.windows[key] = Window(limit, seconds)
         return window
 
-    def try_acquire(self, chat_id: int | str | None, count: int, now: float) -> Busy | None:
-        """Take ``count`` slots in every window of ``chat_id`` (None), or say how long to wait."""
+    def try_acquire(self, chat_id: int | str | None, count: int, now: float, *, burst: bool = False) -> Busy | None:
+        """Take ``count`` slots in every window of ``chat_id`` (None), or say how long to wait.
+
+        ``burst`` (a reply): not held to the bot's window nor its chat's one-a-second window (unless
+        a bulk send went to that chat within the second), but counted in both.
+        """
         keys = self.keys(chat_id)
         busy: Busy | None = None
         for key in keys:
+            if burst and key == ("bot",):
+                continue  # replies to people are not bulk notifications
+            if burst and key[0] == "chat" and self._bulk_until.get(chat_id, 0.0) <= now:
+                continue  # only replies in this chat's window: a short burst is tolerated
             wait = self._window(key).wait(now, count)
             if wait > 0 and (busy is None or wait > busy.wait):
                 busy = Busy(wait, "bot" if key == ("bot",) else "chat")
@@ -109,19 +126,18 @@ class Budget:
             return busy
         for key in keys:
             self._window(key).in_flight += count
+        if not burst and chat_id is not None:
+            self._bulk_until[chat_id] = math.inf
         return None
 
-    def take(self, chat_id: int | str | None, count: int) -> None:
-        """Count ``count`` slots in every window of ``chat_id`` without waiting (replies to people)."""
-        for key in self.keys(chat_id):
-            self._window(key).in_flight += count
-
-    def release(self, chat_id: int | str | None, count: int, now: float) -> None:
+    def release(self, chat_id: int | str | None, count: int, now: float, *, burst: bool = False) -> None:
         """The answer arrived (or the attempt ended): the slots count from ``now`` for a window."""
         for key in self.keys(chat_id):
             window = self._window(key)
             window.in_flight -= count
             window.stamps.extend([now] * count)
+        if not burst and chat_id is not None:
+            self._bulk_until[chat_id] = now + self._window(("chat", chat_id)).seconds
         self._releases += 1
         if self._releases % 1000 == 0:
             self._forget_idle(now)
@@ -132,6 +148,7 @@ class Budget:
             window.prune(now)
             if window.idle:
                 del self.windows[key]
+        self._bulk_until = {c: t for c, t in self._bulk_until.items() if t > now}
 
 
 def is_group(chat_id: int | str) -> bool:
@@ -146,8 +163,9 @@ def limited(endpoint: str) -> bool:
 class Reservation:
     """Admitted slots for one request; released when its answer arrives."""
 
-    def __init__(self, limiter: SlidingWindowRateLimiter, chat_id: int | str | None, count: int) -> None:
-        self._limiter, self.chat_id, self.count = limiter, chat_id, count
+    def __init__(self, limiter: SlidingWindowRateLimiter, chat_id: int | str | None, count: int, *,
+                 burst: bool = False) -> None:  # fmt: skip
+        self._limiter, self.chat_id, self.count, self.burst = limiter, chat_id, count, burst
         self._released = False
 
     def release(self) -> None:
@@ -189,15 +207,19 @@ class SlidingWindowRateLimiter(BaseRateLimiter[dict]):
         return busy if busy is not None else Reservation(self, chat_id, count)
 
     async def reserve(self, chat_id: int | str | None, count: int = 1) -> Reservation:
-        """Slots for a reply to a person: admitted at once (Telegram tolerates short bursts in a
-        conversation), but counted, so bulk senders wait their turn; only a RetryAfter pause holds
-        them back."""
+        """Wait for slots for a reply: ahead of bulk sends, a burst within its chat allowed."""
         self._interactive_waiting += 1
         try:
-            while (wait := self.paused_until - self.clock()) > 0:
+            while True:
+                now = self.clock()
+                if self.paused_until > now:
+                    wait = self.paused_until - now
+                else:
+                    busy = self.budget.try_acquire(chat_id, count, now, burst=True)
+                    if busy is None:
+                        return Reservation(self, chat_id, count, burst=True)
+                    wait = busy.wait
                 await self.changed(wait)
-            self.budget.take(chat_id, count)
-            return Reservation(self, chat_id, count)
         finally:
             self._interactive_waiting -= 1
 
@@ -212,7 +234,7 @@ class SlidingWindowRateLimiter(BaseRateLimiter[dict]):
             pass
 
     def _release(self, reservation: Reservation) -> None:
-        self.budget.release(reservation.chat_id, reservation.count, self.clock())
+        self.budget.release(reservation.chat_id, reservation.count, self.clock(), burst=reservation.burst)
         if self._changed is not None:
             self._changed.set()
             self._changed = asyncio.Event()

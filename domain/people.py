@@ -38,6 +38,7 @@ class Actor:
     name: str | None = None
     locale: str | None = None
     grants: tuple[Grant, ...] = field(default_factory=tuple)
+    unreachable: bool = False  # had blocked the bot; writing to it again makes them reachable
 
     @property
     def known(self) -> bool:
@@ -77,7 +78,8 @@ async def actor_for(session: AsyncSession, telegram_user_id: int) -> Actor:
         return Actor(telegram_user_id=telegram_user_id, locale=chat.locale if chat else None)
     person = rows[0][0]
     grants = tuple(Grant(a.role, u.id, u.code, u.name, u.path) for _, a, u in rows if a is not None)
-    return Actor(telegram_user_id, person.id, person.name, person.locale, grants)
+    return Actor(telegram_user_id, person.id, person.name, person.locale, grants,
+                 unreachable=person.unreachable_since is not None)
 
 
 async def set_locale(session: AsyncSession, *, actor: Actor, locale: str, at: datetime, update_id: int | None) -> None:

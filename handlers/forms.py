@@ -30,6 +30,9 @@ def show(work: Work, form: FormSession, prompt: Prompt) -> None:
         if form.prompt_message_id:
             work.later(lambda ctx: edit(ctx, form.chat_id, form.prompt_message_id, text, keys))
         return
+    if prompt.question is None or prompt.question.type not in ("photo", "photos"):
+        work.later(lambda ctx: send(ctx, form.chat_id, text, keys))
+        return
     form_id, sessions = form.id, work.deps.sessions
 
     async def send_and_remember(ctx) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup
 
 from domain import reminders
 from handlers.deps import ZhibuContext
@@ -47,17 +47,3 @@ def _drop_snooze_button(query):
             log.info("could not remove the snooze button", exc_info=True)
 
     return effect
-
-
-async def note_reachable(update: Update, context: ZhibuContext) -> None:
-    """Someone wrote to the bot in private: if they had blocked it, deliveries may resume.
-
-    Runs before every other handler and does not claim the update (idempotent on re-delivery).
-    """
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or chat.type != "private":
-        return
-    deps = context.deps
-    async with deps.sessions() as session, session.begin():
-        if await reminders.mark_reachable(session, telegram_user_id=user.id, now=deps.clock.now()):
-            log.info("person with Telegram id %s is reachable again", user.id)

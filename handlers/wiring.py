@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -50,5 +48,3 @@ def register(application: Application) -> None:
             MessageHandler(private & ~filters.StatusUpdate.ALL, fallback.unknown_message),
         ]
     )
-    # Before everything else (group -1): someone who had blocked the bot writes again.
-    application.add_handler(TypeHandler(Update, reminders.note_reachable), group=-1)

@@ -19,7 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest
 
-from domain import people, updates
+from domain import people, reminders, updates
 from domain.people import Actor
 from handlers.deps import Deps, ZhibuContext
 from templates import normalise_locale
@@ -105,6 +105,8 @@ def unit_of_work(step: Step | None = None, *, on_repeat: Step | None = None):
                 log.info("update %s was applied before; not applying it again", update.update_id)
             user = update.effective_user
             actor = await people.actor_for(session, user.id) if user else Actor(telegram_user_id=0)
+            if actor.unreachable and update.effective_chat and update.effective_chat.type == "private":
+                await reminders.mark_reachable(session, telegram_user_id=user.id, now=now)
             locale = normalise_locale(actor.locale or (user.language_code if user else None), deps.default_locale)
             work = Work(update, context, session, actor, locale, now)
             if first:

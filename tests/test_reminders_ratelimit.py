@@ -113,3 +113,17 @@ def test_limited__chat_actions_callbacks_and_updates__are_not_delayed():
     assert limited("sendMessage") and limited("editMessageText") and limited("sendMediaGroup")
     for free in ("answerCallbackQuery", "getUpdates", "getMe", "setMyCommands", "getChatMember", "sendChatAction"):
         assert not limited(free)
+
+
+def test_budget__a_reply_burst_in_one_chat__goes_ahead_but_holds_back_bulk_sends_to_that_chat():
+    budget = Budget(Limits())
+    assert budget.try_acquire(7, 1, 0.0, burst=True) is None
+    assert budget.try_acquire(7, 1, 0.0, burst=True) is None  # the form's edit and next question
+    budget.release(7, 1, 0.01, burst=True)
+    budget.release(7, 1, 0.02, burst=True)
+    busy = budget.try_acquire(7, 1, 0.5)
+    assert busy is not None and busy.scope == "chat" and busy.wait > 0.5
+    assert budget.try_acquire(7, 1, 1.03) is None  # a reminder goes out
+    budget.release(7, 1, 1.04)
+    busy = budget.try_acquire(7, 1, 1.5, burst=True)
+    assert busy is not None and busy.wait > 0.5, "a reply right after a reminder waits its second"

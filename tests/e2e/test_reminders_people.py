@@ -74,6 +74,7 @@ async def test_snooze__pressed_by_the_secretary__the_reminder_comes_again_next_w
     await world.at(local(date(2026, 3, 3), 9))
     again = secretary.messages[-1]
     assert again is not nudge and "还剩 7 天截止" in again.text and "⏰ 明天再提醒" in again.button_texts
+    assert world.api.count_429 == 0
 
 
 async def test_snooze__forged_by_someone_else_or_on_an_overdue_reminder__is_refused(world):

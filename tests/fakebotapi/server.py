@@ -6,6 +6,7 @@ import asyncio
 import inspect
 import json
 import logging
+import socket
 import time
 import traceback
 
@@ -49,6 +50,18 @@ class MethodHandler(_Base):
         if self._task is not None:
             self._task.cancel()
 
+    def _client_gone(self) -> bool:
+        """Whether the client closed its connection (tornado notices only when it next reads)."""
+        stream = self.request.connection.stream
+        if stream.closed():
+            return True
+        try:
+            return stream.socket.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False  # open, nothing more sent: the client is waiting for our answer
+        except OSError:
+            return True
+
     def _params(self) -> tuple[dict, dict[str, Upload]]:
         raw: dict = {k: v[-1].decode("utf-8") for k, v in self.request.query_arguments.items()}
         content_type = self.request.headers.get("Content-Type", "")
@@ -89,6 +102,8 @@ class MethodHandler(_Base):
                 return
             finally:
                 state.held.remove(call.method)
+            if self._client_gone():  # it died while held, unnoticed: still nothing was sent
+                return
         waits = call.method == "getUpdates"
         state.requests.append(call)
         if not waits:
