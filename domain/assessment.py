@@ -166,6 +166,13 @@ async def awaiting_review(session: AsyncSession, actor: Actor) -> list[tuple[Sub
     return [(first, second) for first, second in rows]
 
 
+async def problem_item(session: AsyncSession, item_id: int) -> tuple[ProblemItem, Unit] | None:
+    row = (await session.execute(
+        select(ProblemItem, Unit).join(Unit, Unit.id == ProblemItem.unit_id).where(ProblemItem.id == item_id)
+    )).first()  # fmt: skip
+    return (row[0], row[1]) if row else None
+
+
 async def problem_list(session: AsyncSession, actor: Actor) -> list[tuple[ProblemItem, Unit]]:
     """Open problem items the actor may see: their branches', or their committee subtree's."""
     scopes = actor.scope_paths()

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import activity, assessment, audit, checklists, evaluation, forms
+from domain import activity, assessment, audit, checklists, evaluation, forms, reminders
 from domain.forms import FormContext, FormDefinition, FormState, Phase, Prompt, UnitFacts, UserInput
 from domain.people import Actor
 from storage.models import FormSession, Submission, Unit, UnitType
@@ -137,6 +137,7 @@ async def _finish(session: AsyncSession, form: FormSession, defn: FormDefinition
     submission = await assessment.submit(session, unit_id=unit.id, form_id=defn.id, version=defn.version,
                                          answers=state.answers, score=result.to_json() if result else None,
                                          actor_id=actor.person_id, at=at, update_id=update_id)  # fmt: skip
+    await reminders.refresh_rollcall(session, unit_id=unit.id, now=at)  # the committee group's live board
     return Submitted(submission, unit)
 
 

@@ -65,6 +65,30 @@ async def start_pressed(work: Work) -> None:
     await _start(work, code, int(unit_id))
 
 
+@unit_of_work(on_repeat=forms.current_prompt)
+async def reminder_start_pressed(work: Work) -> None:
+    """The button on a reminder (``self:start`` / ``act:start``): open that form for the person's branch."""
+    code = work.update.callback_query.data.split(":")[0]
+    work.answer()
+    await _offer(work, code)
+
+
+@unit_of_work
+async def problem_pressed(work: Work) -> None:
+    """Show one problem-list item (``prob:<id>``) to someone whose roles cover its branch."""
+    raw = work.update.callback_query.data.removeprefix("prob:")
+    found = await assessment.problem_item(work.session, int(raw)) if raw.isdigit() else None
+    if found is None:
+        work.answer("stale", alert=True)
+        return
+    item, unit = found
+    if not any(unit.path.startswith(p) for p in work.actor.scope_paths()):
+        work.answer("not_allowed", alert=True)
+        return
+    work.answer()
+    work.reply("problem_item.html.j2", item=item, unit=unit, today=work.today)
+
+
 @unit_of_work
 async def review_list(work: Work) -> None:
     """List the submissions waiting for this reviewer."""
