@@ -25,6 +25,7 @@ from domain.forms import (
 from storage.models import PublishedForm
 
 _parsed: dict[tuple[str, str, int], FormDefinition] = {}  # parsed published versions, by row id
+_versions: dict[tuple[str, str], FormDefinition] = {}  # a published version never changes: read it once
 
 
 async def current(session: AsyncSession, form_id: str) -> FormDefinition:
@@ -37,15 +38,19 @@ async def current(session: AsyncSession, form_id: str) -> FormDefinition:
 
 async def version(session: AsyncSession, form_id: str, version: str) -> FormDefinition:
     """Exactly ``version`` of ``form_id`` (published or shipped); KeyError when there is none."""
+    if (form_id, version) in _versions:
+        return _versions[(form_id, version)]
     row = await session.scalar(
         select(PublishedForm).where(PublishedForm.form_id == form_id, PublishedForm.version == version)
     )
     if row:
-        return _load(row)
-    shipped = shipped_form(form_id)
-    if shipped.version != version:
-        raise KeyError(f"{form_id} version {version}")
-    return shipped
+        found = _load(row)
+    else:
+        found = shipped_form(form_id)
+        if found.version != version:
+            raise KeyError(f"{form_id} version {version}")
+    _versions[(form_id, version)] = found
+    return found
 
 
 async def publish(session: AsyncSession, *, data: bytes, filename: str, actor_id: int | None,

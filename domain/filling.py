@@ -73,7 +73,7 @@ async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: s
             return await resume(session, form=existing, today=today, locale=locale)
         raise Busy(existing)
     defn = await _definition(session, purpose, form_id, subject_id)
-    ctx = await context_for(session, unit, today, locale)
+    ctx = await context_for(session, unit, today, locale, defn)
     step = forms.start(defn, ctx)
     row = FormSession(person_id=actor.person_id, chat_id=chat_id, form_id=defn.id, version=defn.version,
                       unit_id=unit.id, purpose=purpose, subject_id=subject_id, state=step.state.to_json(), step=0,
@@ -90,7 +90,7 @@ async def resume(session: AsyncSession, *, form: FormSession, today: date, local
     """The current prompt of an open form, changing nothing."""
     defn = await _definition(session, form.purpose, form.form_id, form.subject_id, form.version)
     unit = await session.get_one(Unit, form.unit_id)
-    step = forms.show(defn, FormState.from_json(form.state), await context_for(session, unit, today, locale))
+    step = forms.show(defn, FormState.from_json(form.state), await context_for(session, unit, today, locale, defn))
     return Filled(form, step.prompt, changed=False)
 
 
@@ -99,7 +99,7 @@ async def feed(session: AsyncSession, *, form: FormSession, user_input: UserInpu
     """Apply one input; on submit, do what the form is for. The state is written before returning."""
     defn = await _definition(session, form.purpose, form.form_id, form.subject_id, form.version)
     unit = await session.get_one(Unit, form.unit_id)
-    ctx = await context_for(session, unit, today, locale)
+    ctx = await context_for(session, unit, today, locale, defn)
     before = form.state
     step = forms.advance(defn, FormState.from_json(before), user_input, ctx)
     after = step.state.to_json()
@@ -150,18 +150,21 @@ async def _definition(session: AsyncSession, purpose: str, form_id: str, subject
     return await checklists.version(session, form_id, version)
 
 
-async def context_for(session: AsyncSession, unit: Unit, today: date, locale: str) -> FormContext:
-    """What rules may read: the unit's type, domain, founding date, its committee's type, and facts."""
-    ancestors = [a for a in unit.path.strip("/").split("/")[:-1] if a]
+async def context_for(session: AsyncSession, unit: Unit, today: date, locale: str,
+                      defn: FormDefinition | None = None) -> FormContext:  # fmt: skip
+    """What rules may read: the unit's type, domain, founding date, its committee's type, and facts
+    (only those ``defn`` uses, when given)."""
+    ancestors = [int(a) for a in unit.path.strip("/").split("/")[:-1] if a]
     parent_type = None
     if ancestors:
-        rows = {u.id: u for u in await session.scalars(select(Unit).where(Unit.id.in_([int(a) for a in ancestors])))}
-        chain = [rows[int(a)] for a in reversed(ancestors) if int(a) in rows]
+        rows = {u.id: u for u in await session.scalars(select(Unit).where(Unit.id.in_(ancestors)))}
+        chain = [rows[a] for a in reversed(ancestors) if a in rows]
         # "Under a town committee" means the nearest committee above, even through a 党总支.
         committee = next((u for u in chain if u.type in COMMITTEE_TYPES), chain[0] if chain else None)
         parent_type = committee.type.value if committee else None
     facts: dict[str, Any] = {}
-    if await activity.monthly_ok(session, unit_id=unit.id, today=today):
+    wants_activity = defn is None or any((f.prefill or "").startswith("activity.") for f in defn.fields)
+    if wants_activity and await activity.monthly_ok(session, unit_id=unit.id, today=today):
         facts["activity.monthly_ok"] = True  # otherwise the secretary is asked
     unit_facts = UnitFacts(type=unit.type.value, domain=unit.domain.value if unit.domain else None,
                            parent_type=parent_type, founded=unit.founded)  # fmt: skip
