@@ -123,7 +123,9 @@ async def _run(settings: Settings, *, mode: str) -> int:
     return 0
 
 
-async def _units_import(settings: Settings, renderer: Renderer, path: Path) -> int:
+async def _apply_file(settings: Settings, renderer: Renderer, path: Path, apply, *, error: type[Exception],
+                      errors_template: str, done_template: str) -> int:  # fmt: skip
+    """Read ``path`` and ``apply`` it in one transaction: all of it, or nothing and every problem said."""
     try:
         data = await asyncio.to_thread(path.read_bytes)
     except OSError:
@@ -132,33 +134,25 @@ async def _units_import(settings: Settings, renderer: Renderer, path: Path) -> i
     await migrate.upgrade(engine)
     try:
         async with database.sessionmaker(engine)() as session, session.begin():
-            result = await units.import_units(session, data=data, filename=path.name, actor_id=None,
-                                              at=SystemClock().now())  # fmt: skip
-    except UnitFileError as exc:
-        return _fail(renderer, "cli_units_errors.txt.j2", path=str(path), errors=exc.errors)
+            result = await apply(session, data=data, filename=path.name, actor_id=None, at=SystemClock().now())
+    except error as exc:
+        return _fail(renderer, errors_template, path=str(path), errors=getattr(exc, "errors", None),
+                     issues=getattr(exc, "issues", None))  # fmt: skip
     finally:
         await engine.dispose()
-    print(renderer.render("cli_units_imported.txt.j2", result=result))
+    print(renderer.render(done_template, result=result))
     return 0
+
+
+async def _units_import(settings: Settings, renderer: Renderer, path: Path) -> int:
+    return await _apply_file(settings, renderer, path, units.import_units, error=UnitFileError,
+                             errors_template="cli_units_errors.txt.j2", done_template="cli_units_imported.txt.j2")
 
 
 async def _checklist_publish(settings: Settings, renderer: Renderer, path: Path) -> int:
-    try:
-        data = await asyncio.to_thread(path.read_bytes)
-    except OSError:
-        return _fail(renderer, "cli_file_missing.txt.j2", path=str(path))
-    engine = database.create_engine(settings.database_url)
-    await migrate.upgrade(engine)
-    try:
-        async with database.sessionmaker(engine)() as session, session.begin():
-            defn = await checklists.publish(session, data=data, filename=path.name, actor_id=None,
-                                            at=SystemClock().now())  # fmt: skip
-    except FormDefinitionError as exc:
-        return _fail(renderer, "cli_checklist_errors.txt.j2", path=str(path), issues=exc.issues)
-    finally:
-        await engine.dispose()
-    print(renderer.render("cli_checklist_published.txt.j2", defn=defn))
-    return 0
+    return await _apply_file(settings, renderer, path, checklists.publish, error=FormDefinitionError,
+                             errors_template="cli_checklist_errors.txt.j2",
+                             done_template="cli_checklist_published.txt.j2")  # fmt: skip
 
 
 async def _units_list(settings: Settings, renderer: Renderer) -> int:

@@ -123,3 +123,15 @@ async def test_submission__keeps_the_version_it_was_filled_against(bot, api, dat
     async with bot.sessions() as session:
         submission = await session.scalar(select(Submission))
     assert submission.version == "1"
+
+
+async def test_checklist_publish_cli__valid_yaml__publishes_the_new_version(database_url, tmp_path):
+    good = tmp_path / "activity.yaml"
+    good.write_text("id: activity_record\nversion: 5\ntitle: {zh: 组织生活记录, en: Record}\nfields:\n"
+                    "  - {name: topic, type: text, required: true, label: {zh: 主题, en: Topic}}\n",
+                    encoding="utf-8")  # fmt: skip
+
+    result = await asyncio.to_thread(zhibu, "checklist", "publish", str(good), database_url=database_url)
+
+    assert result.returncode == 0, result.stderr
+    assert "已发布：组织生活记录（activity_record）第 5 版，1 个字段" in result.stdout
