@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import activity, assessment, audit, checklists, evaluation, forms, reminders
 from domain.forms import FormContext, FormDefinition, FormState, Phase, Prompt, UnitFacts, UserInput
 from domain.people import Actor
-from storage.models import FormSession, Submission, Unit, UnitType
+from storage.models import FormSession, Role, Submission, Unit, UnitType
 
 COMMITTEE_TYPES = (UnitType.town_committee, UnitType.direct_committee)
 
@@ -49,11 +49,21 @@ class Decided:
 
 
 @dataclass(frozen=True)
+class Refused:
+    """The form was finished but could not take effect (``reason``: ``not_current`` when another
+    reviewer decided first, ``not_allowed`` when the person's role no longer covers the unit);
+    the form is closed and nothing else changed."""
+
+    reason: str
+    unit: Unit
+
+
+@dataclass(frozen=True)
 class Filled:
     form: FormSession
     prompt: Prompt
     changed: bool
-    outcome: Submitted | Recorded | Decided | None = None
+    outcome: Submitted | Recorded | Decided | Refused | None = None
 
 
 async def open_form(session: AsyncSession, chat_id: int) -> FormSession | None:
@@ -109,7 +119,13 @@ async def feed(session: AsyncSession, *, form: FormSession, user_input: UserInpu
     outcome = None
     if step.state.phase is Phase.SUBMITTED:
         form.closed_at = at
-        outcome = await _finish(session, form, defn, step.state, ctx, unit, actor, at, today, update_id)
+        try:
+            async with session.begin_nested():  # what finishing did is undone if it is refused
+                outcome = await _finish(session, form, defn, step.state, ctx, unit, actor, at, today, update_id)
+        except assessment.NotCurrent:
+            outcome = Refused("not_current", unit)
+        except assessment.NotAllowed:
+            outcome = Refused("not_allowed", unit)
     elif step.state.phase is Phase.CANCELLED:
         form.closed_at = at
     await audit.record(session, at=at, actor_id=actor.person_id, action=f"form.{step.state.phase.value}",
@@ -122,6 +138,8 @@ async def feed(session: AsyncSession, *, form: FormSession, user_input: UserInpu
 async def _finish(session: AsyncSession, form: FormSession, defn: FormDefinition, state: FormState,
                   ctx: FormContext, unit: Unit, actor: Actor, at: datetime, today: date,
                   update_id: int | None) -> Submitted | Recorded | Decided:  # fmt: skip
+    if form.purpose != "evaluation" and not actor.may(Role.secretary, unit):
+        raise assessment.NotAllowed(unit.code)  # roles are re-checked when the form takes effect
     if form.purpose == "activity":
         record = await activity.record(session, unit_id=unit.id, answers=state.answers, actor_id=actor.person_id,
                                        at=at, update_id=update_id)  # fmt: skip

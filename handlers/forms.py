@@ -99,7 +99,8 @@ async def current_prompt(work: Work) -> None:
 async def _feed(work: Work, form: FormSession, user_input) -> None:
     filled = await filling.feed(work.session, form=form, user_input=user_input, actor=work.actor, today=work.today,
                                 locale=work.locale, at=work.now, update_id=work.update.update_id)  # fmt: skip
-    show(work, form, filled.prompt)
+    if not isinstance(filled.outcome, filling.Refused):  # a refused finish is not "submitted"
+        show(work, form, filled.prompt)
     if filled.outcome is not None:
         await outcomes.announce(work, filled.outcome)
 

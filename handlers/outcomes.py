@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from domain import recipients
-from domain.filling import Decided, Recorded, Submitted
+from domain.filling import Decided, Recorded, Refused, Submitted
 from handlers.work import Work
 
 
-async def announce(work: Work, outcome: Submitted | Recorded | Decided) -> None:
-    if isinstance(outcome, Submitted):
+async def announce(work: Work, outcome: Submitted | Recorded | Decided | Refused) -> None:
+    if isinstance(outcome, Refused):
+        work.reply("form_refused.html.j2", reason=outcome.reason, unit=outcome.unit)
+    elif isinstance(outcome, Submitted):
         await _submitted(work, outcome)
     elif isinstance(outcome, Decided):
         await _decided(work, outcome)

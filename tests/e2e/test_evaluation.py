@@ -102,3 +102,31 @@ async def test_evaluation__passed_without_overrides__secretary_sees_passed(bot, 
 
     result = (await wang.replies())[-1]
     assert "达标" in result.text and "问题清单" not in result.text
+
+
+async def test_evaluation__two_reviewers_at_once__the_second_is_told_and_nothing_of_theirs_is_kept(
+    bot, api, database_url, clock
+):
+    li = await join(api, database_url, clock, Role.committee, "T01", "李审核")
+    zhao = await join(api, database_url, clock, Role.committee, "T01", "赵审核")
+    wang = await join(api, database_url, clock, Role.secretary, "T0102", "王芳")
+    await submit_selfcheck(wang)
+    for reviewer in (li, zhao):
+        await reviewer.press("开始审核")
+        await reviewer.replies()
+        await reviewer.press("跳过")
+
+    await fill(li, {"考评结论": lambda u, p: u.press("✅ 达标（通过）")})
+    await li.press("✅ 提交")
+    await li.replies()
+    await fill(zhao, {"考评结论": lambda u, p: u.press("↩️ 退回修改"), "退回理由": send("再看看")})
+    await zhao.press("✅ 提交")
+    [told] = await zhao.replies()
+
+    assert "已由其他审核人处理" in told.text
+    async with bot.sessions() as session:
+        submission = await session.scalar(select(Submission))
+    assert submission.status is SubmissionStatus.passed and submission.reasons is None
+    await zhao.send("/review")
+    [listing] = await zhao.replies()
+    assert "目前没有待审核的自评" in listing.text

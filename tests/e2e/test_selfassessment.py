@@ -125,3 +125,23 @@ async def test_selfcheck__someone_else_pressing_a_forged_form_button__is_refused
     async with bot.sessions() as session:
         form = await session.scalar(select(FormSession))
     assert form.closed_at is None
+
+
+async def test_selfcheck__role_withdrawn_before_submitting__does_not_take_effect(bot, api, database_url, clock):
+    from sqlalchemy import delete
+
+    from storage.models import RoleAssignment
+
+    wang = await join(api, database_url, clock, Role.secretary, "T0102", "王芳")
+    await wang.send("/selfcheck")
+    await fill(wang)
+    async with bot.sessions() as session, session.begin():
+        await session.execute(delete(RoleAssignment))
+
+    await wang.press("✅ 提交")
+    [told] = await wang.replies()
+
+    assert "没有生效" in told.text
+    async with bot.sessions() as session:
+        assert await session.scalar(select(Submission)) is None
+        assert (await session.scalar(select(FormSession))).closed_at is not None
