@@ -68,9 +68,8 @@ async def start_pressed(work: Work) -> None:
 @unit_of_work(on_repeat=forms.current_prompt)
 async def reminder_start_pressed(work: Work) -> None:
     """The button on a reminder (``self:start`` / ``act:start``): open that form for the person's branch."""
-    code = work.update.callback_query.data.split(":")[0]
-    work.answer()
-    await _offer(work, code)
+    await _offer(work, work.update.callback_query.data.split(":")[0])
+    work.answer()  # when nothing above answered it
 
 
 @unit_of_work

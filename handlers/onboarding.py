@@ -6,15 +6,24 @@ from telegram import BotCommand, BotCommandScopeChat
 
 from domain import invites, menus, people
 from domain.invites import InviteRefused
+from storage.models import Role
 from handlers.work import Work, unit_of_work
 
 LANGUAGES = (("zh", "lang.zh"), ("en", "lang.en"))
 
 
+def menu_buttons(work: Work, actor: people.Actor) -> list[list[tuple[str, str]]]:
+    """The everyday actions of the person's roles, as buttons under the greeting."""
+    if not actor.has(Role.secretary):
+        return []
+    return [[(work.string("menu.selfcheck"), "self:start"), (work.string("menu.activity"), "act:start")]]
+
+
 async def greet_again(work: Work) -> None:
     """After a re-delivered /start: greet a person who has joined (their first greeting may be lost)."""
     if work.actor.known:
-        work.reply("welcome.html.j2", actor=work.actor, returning=True, commands=menus.private_commands(work.actor))
+        work.reply("welcome.html.j2", actor=work.actor, returning=True, commands=menus.private_commands(work.actor),
+                   buttons=menu_buttons(work, work.actor))  # fmt: skip
 
 
 @unit_of_work(on_repeat=greet_again)
@@ -37,7 +46,8 @@ async def start(work: Work) -> None:
         return
     actor = await people.actor_for(work.session, user.id)
     work.reply("welcome.html.j2", actor=actor, returning=False, joined_role=redeemed.role.value,
-               joined_unit=redeemed.unit.name, commands=menus.private_commands(actor))  # fmt: skip
+               joined_unit=redeemed.unit.name, commands=menus.private_commands(actor),
+               buttons=menu_buttons(work, actor))  # fmt: skip
     publish_commands(work, actor)
 
 

@@ -39,6 +39,7 @@ class Work:
     locale: str
     now: datetime
     effects: list[Effect] = field(default_factory=list)
+    answered: bool = False
 
     @property
     def deps(self) -> Deps:
@@ -73,8 +74,12 @@ class Work:
         self.effects.append(lambda ctx: edit(ctx, message.chat_id, message.message_id, text, buttons))
 
     def answer(self, key: str | None = None, *, alert: bool = False, **values: Any) -> None:
-        """Answer the pressed button, optionally with a short toast."""
+        """Answer the pressed button, optionally with a short toast; Telegram takes one answer per press,
+        so the first one given stands."""
         query = self.update.callback_query
+        if query is None or self.answered:
+            return
+        self.answered = True
         text = self.string(key, **values) if key else None
         self.effects.append(lambda ctx: query.answer(text=text, show_alert=alert))
 

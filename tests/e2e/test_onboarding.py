@@ -23,6 +23,7 @@ async def test_secretary__taps_invite__is_greeted_by_name_with_branch_role_and_m
     assert "王芳" in greeting.text
     assert "支部书记 · 城关镇红旗村党支部" in greeting.text
     assert "/help" in greeting.text and "/invite" not in greeting.text
+    assert greeting.button_texts == ["📝 支部自评", "🗓 记录组织生活"]
     menu = api.commands(scope={"type": "chat", "chat_id": wang.id})
     assert [c["command"] for c in menu] == ["start", "help", "lang", "selfcheck", "demo", "activity", "problems",
                                             "cancel"]  # fmt: skip

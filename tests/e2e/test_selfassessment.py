@@ -145,3 +145,12 @@ async def test_selfcheck__role_withdrawn_before_submitting__does_not_take_effect
     async with bot.sessions() as session:
         assert await session.scalar(select(Submission)) is None
         assert (await session.scalar(select(FormSession))).closed_at is not None
+
+
+async def test_welcome_button__opens_the_self_assessment(bot, api, database_url, clock):
+    wang = await join(api, database_url, clock, Role.secretary, "T0102", "王芳")
+
+    await wang.press("📝 支部自评")
+    [first] = await wang.replies()
+
+    assert "党支部标准化规范化建设自评" in first.text and "第 1/" in first.text
