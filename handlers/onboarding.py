@@ -6,8 +6,8 @@ from telegram import BotCommand, BotCommandScopeChat
 
 from domain import invites, menus, people
 from domain.invites import InviteRefused
-from storage.models import Role
 from handlers.work import Work, unit_of_work
+from storage.models import Role
 
 LANGUAGES = (("zh", "lang.zh"), ("en", "lang.en"))
 
