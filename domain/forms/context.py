@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from .definition import Field, FieldType, FormDefinition
-from .rules import RuleEnv, holds
+from .evaluation import holds
+from .rules import RuleEnv
 
 
 @dataclass(frozen=True)

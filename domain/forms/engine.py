@@ -47,8 +47,8 @@ from .answers import (
 )
 from .context import FormContext, Walk, rule_env, typed_value, walk
 from .definition import TODAY, Field, FieldType, FormDefinition
+from .evaluation import holds
 from .prompt import Prompt, askable, build_prompt
-from .rules import holds
 from .state import (
     Album,
     Back,

@@ -18,7 +18,7 @@ from typing import Any
 
 from .context import FormContext, rule_env, typed_value, walk
 from .definition import FormDefinition
-from .rules import holds
+from .evaluation import holds
 from .text import LocalText
 
 
