@@ -57,5 +57,14 @@ async def notices(session: AsyncSession, ctx: SweepContext) -> list[Notice]:
                 found.append(Notice(key=f"{subject}:{stage}:u{branch.id}:p{owner.person_id}", kind=f"campaign.{stage}",
                                     chat_id=owner.chat_id, person_id=owner.person_id, subject=subject,
                                     template="reminder_campaign.html.j2", values=values, not_before=ctx.slot,
-                                    buttons=((Button("reminder.btn.fill_in", "self:start"),),), snoozable=True))  # fmt: skip
+                                    buttons=((Button("reminder.btn.fill_in", fill_in(campaign.form_id)),),),
+                                    snoozable=True))  # fmt: skip
     return found
+
+
+# The button that opens a campaign's form (handlers map these to the forms they start).
+FILL_IN = {"standardisation": "self:start", "demonstration": "demo:start", "activity_record": "act:start"}
+
+
+def fill_in(form_id: str | None) -> str:
+    return FILL_IN.get(form_id or "", "self:start")

@@ -53,3 +53,19 @@ async def test_problem_button__opens_the_item_for_its_branch_and_refuses_others(
 
     assert "党员应按时足额交纳党费" in shown.text and "还剩 8 天" in shown.text
     assert other.callback_answers[-1].text == "您没有权限执行此操作。"
+
+
+async def test_demo_button__opens_the_demonstration_form(bot, api, database_url, clock):
+    wang = await join(api, database_url, clock, Role.secretary, "T0102", "王芳")
+
+    await wang.press(callback_data="demo:start", message=wang.last)
+    [first] = await wang.replies()
+
+    assert "基层党建示范阵地创建自评" in first.text
+
+
+def test_campaign_button__names_the_campaigns_form():
+    from domain.reminders.campaigns import fill_in
+
+    assert (fill_in("demonstration"), fill_in("standardisation"), fill_in(None)) == (
+        "demo:start", "self:start", "self:start")  # fmt: skip
