@@ -47,8 +47,8 @@ def show(work: Work, form: FormSession, prompt: Prompt) -> None:
 
 def buttons(work: Work, step: int, prompt: Prompt) -> Buttons:
     def data(action: str, value: str = "") -> str:
-        raw = f"f:{step}:{action}" + (f":{value}" if value else "")
-        return raw if len(raw.encode()) <= 64 else f"f:{step}:{action}"
+        # Values are names of at most 40 bytes (checked when a form is loaded), so this fits 64.
+        return f"f:{step}:{action}" + (f":{value}" if value else "")
 
     rows: Buttons = []
     if prompt.kind is PromptKind.QUESTION:
@@ -63,7 +63,8 @@ def buttons(work: Work, step: int, prompt: Prompt) -> Buttons:
         if prompt.can_done:
             gathering = prompt.question.type in ("photos", "multi_choice")
             nav.append((work.string("form.done" if gathering else "form.keep"), data("d")))
-        rows.append(nav) if nav else None
+        if nav:
+            rows.append(nav)
         rows.append([(work.string("form.cancel"), data("x"))])
     elif prompt.kind is PromptKind.REVIEW:
         edits = [(str(line.index), data("e", line.name)) for line in prompt.review if not line.prefilled]

@@ -196,3 +196,17 @@ def test_standardisation_checklist__covers_seven_categories_and_monthly_activity
     monthly = defn.field("monthly_activity")
     assert monthly.type is FieldType.YES_NO and monthly.prefill == "activity.monthly_ok"
     assert "每月正常组织一次党员活动" in monthly.label.zh
+
+
+def test_load_yaml__names_too_long_for_button_data__are_refused_with_rows():
+    import pytest
+
+    from domain.forms import FormDefinitionError, load_form_yaml
+
+    long_name = "a" * 41
+    text = (f"id: f\nversion: 1\ntitle: t\nchoices:\n  l:\n    - {{name: {'选' * 14}, label: 甲}}\n"
+            f"fields:\n  - {{name: {long_name}, type: text, label: 乙}}\n"
+            f"  - {{name: pick, type: choice, choices: l, label: 丙}}\n")  # fmt: skip
+    with pytest.raises(FormDefinitionError) as raised:
+        load_form_yaml(text)
+    assert [(i.code, i.row) for i in raised.value.issues if i.code == "bad_name"] == [("bad_name", 1), ("bad_name", 1)]

@@ -34,6 +34,8 @@ from .rules import Rule, RuleError, parse_rule
 from .text import LocalText
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Names and option values travel in Telegram button data (64 bytes with the bot's own prefix).
+MAX_NAME_BYTES = 40
 _TRUE = frozenset({"true", "yes", "y", "1", "是", "必填", "需要", "有", "✅"})
 _FALSE = frozenset({"false", "no", "n", "0", "否", "", "不需要", "无"})
 _LOCALISED = ("label", "help", "constraint_message", "category", "clause", "unit", "title")
@@ -225,6 +227,10 @@ class _Builder:
             if label is None:
                 self.issue("missing_label", row, "label", f"选项 {value} 缺少文字", f"option {value!r} has no label")
                 label = LocalText(value)
+            if len(value.encode()) > MAX_NAME_BYTES:
+                self.issue("bad_name", row, "name", f"选项名称 {value} 过长（最多 {MAX_NAME_BYTES} 字节）",
+                           f"option name {value!r} is longer than {MAX_NAME_BYTES} bytes")
+                continue
             options = lists.setdefault(list_name, [])
             if any(option.value == value for option in options):
                 self.issue("duplicate_choice", row, "name", f"选项 {value} 重复", f"option {value!r} appears twice in {list_name!r}")
@@ -241,6 +247,9 @@ class _Builder:
             return None
         if not _NAME.fullmatch(name):
             self.issue("bad_name", row, "name", f"名称 {name} 只能用字母、数字和下划线", f"name {name!r} must be letters, digits and underscores")
+        elif len(name) > MAX_NAME_BYTES:
+            self.issue("bad_name", row, "name", f"名称 {name} 过长（最多 {MAX_NAME_BYTES} 个字符）",
+                       f"name {name!r} is longer than {MAX_NAME_BYTES} characters")
         if name in seen:
             self.issue("duplicate_name", row, "name", f"名称 {name} 重复", f"name {name!r} is used twice")
         label = row.text("label")
