@@ -59,6 +59,7 @@ def build(settings: Settings, *, clock: Clock | None = None, engine: AsyncEngine
     application.add_error_handler(_on_error)
     dispatcher = Dispatcher(bot=application.bot, engine=engine, sessions=deps.sessions, renderer=renderer,
                             clock=deps.clock, limiter=limiter, tz=deps.timezone, default_locale=settings.locale)  # fmt: skip
+    deps.wake_outbox = dispatcher.wake
     return Runtime(settings, engine, application, deps, limiter, dispatcher)
 
 

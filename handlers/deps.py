@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ class Deps:
     default_locale: str = "zh"
     bot_username: str = ""
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    wake_outbox: Callable[[], None] = lambda: None  # the dispatcher's wake-up, set by bot/
 
 
 class ZhibuContext(CallbackContext[ExtBot, dict, dict, dict]):

@@ -60,12 +60,12 @@ class Work:
     def string(self, key: str, **values: Any) -> str:
         return self.deps.renderer.string(key, self.locale, **values)
 
-    def reply(self, template: str, *, buttons: Buttons | None = None, chat_id: int | None = None,
-              locale: str | None = None, **values: Any) -> None:  # fmt: skip
-        """Send ``template`` to this chat (or ``chat_id``, in ``locale``) after the commit."""
-        text = self.deps.renderer.render(template, locale or self.locale, **values)
-        target = chat_id if chat_id is not None else self.chat_id
-        self.effects.append(lambda ctx: send(ctx, target, text, buttons))
+    def reply(self, template: str, *, buttons: Buttons | None = None, **values: Any) -> None:
+        """Send ``template`` to this chat in the person's language, after the commit. (Notices to
+        other people go through the outbox: see domain.notices.)"""
+        text = self.text(template, **values)
+        chat_id = self.chat_id
+        self.effects.append(lambda ctx: send(ctx, chat_id, text, buttons))
 
     def edit(self, template: str, *, buttons: Buttons | None = None, **values: Any) -> None:
         """Replace the pressed message's text (after commit)."""

@@ -69,3 +69,13 @@ def press(label: str) -> Answer:
         await user.press(label)
 
     return act
+
+
+async def arrives(api, chat, text: str, *, after: int = 0, timeout: float = 10.0) -> SentMessage:  # noqa: ASYNC109
+    """Wait for a message containing ``text`` in ``chat`` (a user or a group), among those after the
+    first ``after``: notices come from the outbox shortly after the update that caused them."""
+
+    def found(_api):
+        return next((m for m in chat.messages[after:] if text in m.text), None)
+
+    return await api.wait_for(found, timeout=timeout, what=f"a message with {text!r}")

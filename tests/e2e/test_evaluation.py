@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.models import ItemReview, ProblemItem, Role, Submission, SubmissionStatus
-from tests.e2e.driver import fill, send
+from tests.e2e.driver import arrives, fill, send
 from tests.e2e.test_selfassessment import join
 
 
@@ -22,7 +22,7 @@ async def test_evaluation__two_items_overridden_and_returned__secretary_is_told_
     li = await join(api, database_url, clock, Role.committee, "T01", "李审核")
     wang = await join(api, database_url, clock, Role.secretary, "T0102", "王芳")
     await submit_selfcheck(wang)
-    await li.replies()
+    await arrives(api, li, "提交了自评")
 
     await li.press("开始审核")
     summary, first = await li.replies()
@@ -41,8 +41,7 @@ async def test_evaluation__two_items_overridden_and_returned__secretary_is_told_
     [_, done] = await li.replies()
     assert "退回修改" in done.text and "改判 2 项" in done.text and "问题清单 2 项" in done.text
 
-    result = (await wang.replies())[-1]
-    assert "被退回" in result.text
+    result = await arrives(api, wang, "被退回")
     assert "请补齐批复文件和支委人选" in result.text
     assert "支部设立须经上级党组织批准，隶属关系清晰（批复文件缺失）" in result.text
     assert "整改期限" in result.text
@@ -62,8 +61,7 @@ async def test_evaluation__two_items_overridden_and_returned__secretary_is_told_
 
     await submit_selfcheck(wang)
     assert any("已重新提交（第 2 次）" in m.text for m in wang.messages)
-    notice = (await li.replies())[-1]
-    assert "重新提交了自评（第 2 次）" in notice.text
+    await arrives(api, li, "重新提交了自评（第 2 次）")
     async with bot.sessions() as session:
         rows = (await session.scalars(select(Submission))).all()
     assert [(s.status, s.round) for s in rows] == [(SubmissionStatus.submitted, 2)]
@@ -100,7 +98,7 @@ async def test_evaluation__passed_without_overrides__secretary_sees_passed(bot, 
     await li.press("✅ 提交")
     await li.replies()
 
-    result = (await wang.replies())[-1]
+    result = await arrives(api, wang, "经党委审核")
     assert "达标" in result.text and "问题清单" not in result.text
 
 
@@ -112,6 +110,7 @@ async def test_evaluation__two_reviewers_at_once__the_second_is_told_and_nothing
     wang = await join(api, database_url, clock, Role.secretary, "T0102", "王芳")
     await submit_selfcheck(wang)
     for reviewer in (li, zhao):
+        await arrives(api, reviewer, "提交了自评")
         await reviewer.press("开始审核")
         await reviewer.replies()
         await reviewer.press("跳过")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.models import FormSession, Role, Submission
-from tests.e2e.driver import JPEG, fill, press
+from tests.e2e.driver import JPEG, arrives, fill, press
 from tests.e2e.harness import make_invite
 
 
@@ -65,9 +65,9 @@ async def test_selfcheck__photos_back_skip_and_edit_before_submit__submits_what_
     assert submission.answers["member_count"] == 25 and submission.answers["election_on_time"] is False
     assert len(submission.answers["three_meetings_photos"]) == 3
     assert submission.score["failing"] == ["election_on_time"] and submission.version == "1"
-    notice = (await reviewer.replies())[-1]
-    assert "城关镇红旗村党支部" in notice.text and notice.button_texts == ["开始审核"]
-    assert any("城关镇红旗村党支部" in m.text and "等待党委审核" in m.text for m in group.messages)
+    notice = await arrives(api, reviewer, "城关镇红旗村党支部 提交了自评")
+    assert "1 项未达标" in notice.text and notice.button_texts == ["开始审核"]
+    await arrives(api, group, "城关镇红旗村党支部 提交了自评，自评得分")
 
 
 async def test_selfcheck__answers_people_type__are_understood_or_refused_with_the_question_again(
