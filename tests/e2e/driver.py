@@ -49,7 +49,7 @@ async def fill(user: FakeUser, answers: dict[str, Answer] | None = None, *, unti
     for _ in range(limit):
         await user.replies()
         prompt = user.last
-        if "✅ 提交" in prompt.button_texts:
+        if {"✅ 提交", "✅ Submit"} & set(prompt.button_texts):
             return prompt
         label = question_of(prompt)
         action = next((a for key, a in answers.items() if key in label), default_answer)

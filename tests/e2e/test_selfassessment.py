@@ -154,3 +154,35 @@ async def test_welcome_button__opens_the_self_assessment(bot, api, database_url,
     [first] = await wang.replies()
 
     assert "党支部标准化规范化建设自评" in first.text and "第 1/" in first.text
+
+
+async def test_selfcheck__in_english__questions_refusals_and_summary_are_english(bot, api, database_url, clock):
+    token = await make_invite(database_url, clock, Role.secretary, "T0102", name="Wang Fang")
+    wang = api.user("Wang", language_code="en")
+    await wang.send(f"/start {token}")
+    [greeting] = await wang.replies()
+    assert "Hello <b>" not in greeting.text and "Branch secretary" in greeting.text
+
+    await wang.send("/selfcheck")
+    [first] = await wang.replies()
+    assert "question 1/" in first.text and "Number of full party members" in first.text
+    await wang.send("many")
+    [refusal] = await wang.replies()
+    assert "Please enter a number" in refusal.text
+    await wang.send("30")
+    [second] = await wang.replies()
+    assert second.button_texts[:2] == ["Yes", "No"] and "⬅️ Back" in second.button_texts
+
+    async def yes(user, prompt):
+        if "Yes" in prompt.button_texts:
+            await user.press("Yes")
+        elif "Send photos" in prompt.text:
+            await (user.press("Done ✔️") if "received" in prompt.text else user.send_photo(JPEG))
+        elif "Skip" in prompt.button_texts:
+            await user.press("Skip")
+        else:
+            await user.send("12")
+
+    review = await fill(wang, {"": yes})
+    assert "please check, then submit" in review.text and "Score " in review.text
+    assert "✅ Submit" in review.button_texts
