@@ -86,7 +86,7 @@ async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: s
     ctx = await context_for(session, unit, today, locale, defn)
     step = forms.start(defn, ctx)
     row = FormSession(person_id=actor.person_id, chat_id=chat_id, form_id=defn.id, version=defn.version,
-                      unit_id=unit.id, purpose=purpose, subject_id=subject_id, state=step.state.to_json(), step=0,
+                      unit_id=unit.id, unit=unit, purpose=purpose, subject_id=subject_id, state=step.state.to_json(), step=0,
                       started_at=at, updated_at=at)  # fmt: skip
     session.add(row)
     await session.flush()
@@ -99,7 +99,7 @@ async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: s
 async def resume(session: AsyncSession, *, form: FormSession, today: date, locale: str) -> Filled:
     """The current prompt of an open form, changing nothing."""
     defn = await _definition(session, form.purpose, form.form_id, form.subject_id, form.version)
-    unit = await session.get_one(Unit, form.unit_id)
+    unit = form.unit
     step = forms.show(defn, FormState.from_json(form.state), await context_for(session, unit, today, locale, defn))
     return Filled(form, step.prompt, changed=False)
 
@@ -108,7 +108,7 @@ async def feed(session: AsyncSession, *, form: FormSession, user_input: UserInpu
                locale: str, at: datetime, update_id: int | None) -> Filled:  # fmt: skip
     """Apply one input; on submit, do what the form is for. The state is written before returning."""
     defn = await _definition(session, form.purpose, form.form_id, form.subject_id, form.version)
-    unit = await session.get_one(Unit, form.unit_id)
+    unit = form.unit
     ctx = await context_for(session, unit, today, locale, defn)
     before = form.state
     step = forms.advance(defn, FormState.from_json(before), user_input, ctx)

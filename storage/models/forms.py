@@ -14,9 +14,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.models.core import Base, enum_column
+from storage.models.core import Base, Unit, enum_column
 
 
 class PublishedForm(Base):
@@ -56,6 +56,9 @@ class FormSession(Base):
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+
+    # Every step needs the unit (rules read its type, domain, founding date): load it with the form.
+    unit: Mapped[Unit] = relationship(lazy="joined", innerjoin=True)
 
 
 class SubmissionStatus(enum.StrEnum):
