@@ -203,6 +203,12 @@ def _same_markup(a: dict | None, b: dict | None) -> bool:
     return ((a or {}).get("inline_keyboard") or None) == ((b or {}).get("inline_keyboard") or None)
 
 
+def _refuse_unchanged(message, text: str, entities, markup) -> None:
+    """Telegram refuses an edit that changes nothing (text, entities and keyboard all the same)."""
+    if text == message.text and entities == message.entities and _same_markup(markup, message.reply_markup):
+        raise bad_request(NOT_MODIFIED)
+
+
 @method("editMessageText")
 def edit_message_text(state: BotState, params: dict, files: dict[str, Upload]) -> dict:
     chat, message = _editable(state, params)
@@ -215,12 +221,7 @@ def edit_message_text(state: BotState, params: dict, files: dict[str, Upload]) -
         raise bad_request("message is too long")
     # Like Telegram, an edit without reply_markup removes the inline keyboard.
     markup = validate_markup(params.get("reply_markup"))
-    if (
-        text == message.text
-        and entities == message.entities
-        and _same_markup(markup, message.reply_markup)
-    ):
-        raise bad_request(NOT_MODIFIED)
+    _refuse_unchanged(message, text, entities, markup)
     return _apply_edit(state, chat, message, text, params.get("text"), entities, markup)
 
 
@@ -235,12 +236,7 @@ def edit_message_caption(state: BotState, params: dict, files: dict[str, Upload]
     if len(text) > CAPTION_LIMIT:
         raise bad_request("message caption is too long")
     markup = validate_markup(params.get("reply_markup"))
-    if (
-        text == message.text
-        and entities == message.entities
-        and _same_markup(markup, message.reply_markup)
-    ):
-        raise bad_request(NOT_MODIFIED)
+    _refuse_unchanged(message, text, entities, markup)
     return _apply_edit(state, chat, message, text, params.get("caption"), entities, markup)
 
 
