@@ -12,6 +12,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot import scheduling
+from bot.aiohttp_request import AiohttpRequest
 from bot.dispatcher import Dispatcher
 from bot.ratelimit import SlidingWindowRateLimiter
 from bot.settings import Settings
@@ -52,6 +53,8 @@ def build(settings: Settings, *, clock: Clock | None = None, engine: AsyncEngine
         .rate_limiter(limiter := SlidingWindowRateLimiter(max_retries=3))
         # Our own poller and webhook confirm an update only after its effect is committed.
         .updater(None)
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(pool_size=1))
         .build()
     )
     handler_deps.install(application, deps)

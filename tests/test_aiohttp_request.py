@@ -1,0 +1,69 @@
+"""The bot's Bot API client (aiohttp under python-telegram-bot): answers, uploads, PTB's errors."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+from telegram import Bot
+from telegram.error import BadRequest, NetworkError, TimedOut
+
+from bot.aiohttp_request import AiohttpRequest
+from tests.fakebotapi import FakeBotAPI
+
+
+def bot_for(api: FakeBotAPI, **request) -> Bot:
+    return Bot(api.token, base_url=api.base_url, request=AiohttpRequest(**request))
+
+
+async def test_calls_answers_and_telegram_errors_come_through() -> None:
+    async with FakeBotAPI() as api:
+        user = api.user("王书记")
+        async with bot_for(api) as bot:
+            sent = await bot.send_message(user.id, "<b>第 1/32 题</b> 支部是否按期换届？", parse_mode="HTML")
+            assert sent.text == "第 1/32 题 支部是否按期换届？"
+            with pytest.raises(BadRequest, match="entities"):
+                await bot.send_message(user.id, "<b>没有闭合", parse_mode="HTML")
+
+
+async def test_a_file_is_uploaded_whole_with_its_name_and_fields() -> None:
+    content = "单位,类型\n城关镇党委,乡镇党委\n".encode("gb18030") * 200
+    async with FakeBotAPI() as api:
+        user = api.user("王书记")
+        async with bot_for(api) as bot:
+            sent = await bot.send_document(user.id, content, filename="问题清单.csv", caption="本周问题清单")
+    assert sent.caption == "本周问题清单"
+    assert api.file_bytes(sent.document.file_id) == content
+    assert sent.document.file_name == "问题清单.csv"
+
+
+async def test_no_server_is_a_network_error() -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError):
+            await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
+    finally:
+        await request.shutdown()
+
+
+async def test_a_server_that_does_not_answer_in_time_is_a_timeout() -> None:
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1)
+        await asyncio.sleep(5)
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    request = AiohttpRequest(read_timeout=0.2)
+    await request.initialize()
+    try:
+        with pytest.raises(TimedOut):
+            await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
+    finally:
+        await request.shutdown()
+        server.close()
