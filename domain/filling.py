@@ -87,7 +87,7 @@ async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: s
     step = forms.start(defn, ctx)
     row = FormSession(person_id=actor.person_id, chat_id=chat_id, form_id=defn.id, version=defn.version,
                       unit_id=unit.id, unit=unit, purpose=purpose, subject_id=subject_id, state=step.state.to_json(), step=0,
-                      started_at=at, updated_at=at)  # fmt: skip
+                      context=_snapshot(ctx), started_at=at, updated_at=at)  # fmt: skip
     session.add(row)
     await session.flush()
     await audit.record(session, at=at, actor_id=actor.person_id, action="form.started", subject_type="form_session",
@@ -99,8 +99,8 @@ async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: s
 async def resume(session: AsyncSession, *, form: FormSession, today: date, locale: str) -> Filled:
     """The current prompt of an open form, changing nothing."""
     defn = await _definition(session, form.purpose, form.form_id, form.subject_id, form.version)
-    unit = form.unit
-    step = forms.show(defn, FormState.from_json(form.state), await context_for(session, unit, today, locale, defn))
+    ctx = await _context(session, form, defn, today, locale, keep=False)
+    step = forms.show(defn, FormState.from_json(form.state), ctx)
     return Filled(form, step.prompt, changed=False)
 
 
@@ -109,7 +109,7 @@ async def feed(session: AsyncSession, *, form: FormSession, user_input: UserInpu
     """Apply one input; on submit, do what the form is for. The state is written before returning."""
     defn = await _definition(session, form.purpose, form.form_id, form.subject_id, form.version)
     unit = form.unit
-    ctx = await context_for(session, unit, today, locale, defn)
+    ctx = await _context(session, form, defn, today, locale, keep=True)
     before = form.state
     step = forms.advance(defn, FormState.from_json(before), user_input, ctx)
     after = step.state.to_json()
@@ -187,6 +187,23 @@ async def context_for(session: AsyncSession, unit: Unit, today: date, locale: st
     unit_facts = UnitFacts(type=unit.type.value, domain=unit.domain.value if unit.domain else None,
                            parent_type=parent_type, founded=unit.founded)  # fmt: skip
     return FormContext(today=today, unit=unit_facts, facts=facts, locale=locale)
+
+
+def _snapshot(ctx: FormContext) -> dict[str, Any]:
+    return {"unit": ctx.unit.to_json(), "facts": ctx.facts}
+
+
+async def _context(session: AsyncSession, form: FormSession, defn: FormDefinition, today: date, locale: str, *,
+                   keep: bool) -> FormContext:  # fmt: skip
+    """The context the form began with (no queries); worked out afresh for a form begun before such
+    snapshots were kept, and then kept when ``keep``."""
+    if form.context is None:
+        ctx = await context_for(session, form.unit, today, locale, defn)
+        if keep:
+            form.context = _snapshot(ctx)
+        return ctx
+    return FormContext(today=today, unit=UnitFacts.from_json(form.context["unit"]),
+                       facts=dict(form.context["facts"]), locale=locale)  # fmt: skip
 
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -40,6 +40,16 @@ class UnitFacts:
             "founded_years": years,
         }
 
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "domain": self.domain, "parent_type": self.parent_type,
+                "founded": self.founded.isoformat() if self.founded else None}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> UnitFacts:
+        founded = data.get("founded")
+        return cls(type=data.get("type"), domain=data.get("domain"), parent_type=data.get("parent_type"),
+                   founded=date.fromisoformat(founded) if founded else None)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class FormContext:

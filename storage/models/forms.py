@@ -49,6 +49,10 @@ class FormSession(Base):
     purpose: Mapped[str] = mapped_column(String(32))  # assessment | activity | …
     subject_id: Mapped[int | None] = mapped_column(Integer)  # e.g. the submission being resubmitted
     state: Mapped[dict[str, Any]]
+    # What the rules read about the unit and its records (type, committee above, facts such as
+    # monthly activity), taken when the form began: the form is filled against those, as a
+    # submission keeps the checklist version it was filled against.
+    context: Mapped[dict[str, Any] | None]
     # Bumped with every accepted input; buttons carry it, so a button from an earlier prompt is stale.
     step: Mapped[int] = mapped_column(Integer, default=0)
     # The message that shows the current prompt, so album photos can update its count in place.
