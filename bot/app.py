@@ -53,8 +53,8 @@ def build(settings: Settings, *, clock: Clock | None = None, engine: AsyncEngine
         .rate_limiter(limiter := SlidingWindowRateLimiter(max_retries=3))
         # Our own poller and webhook confirm an update only after its effect is committed.
         .updater(None)
-        .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(pool_size=1))
+        .request(AiohttpRequest(proxy=settings.proxy_url))
+        .get_updates_request(AiohttpRequest(pool_size=1, proxy=settings.proxy_url))
         .build()
     )
     handler_deps.install(application, deps)

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///zhibu.sqlite3"
     api_base_url: str = "https://api.telegram.org/bot"
     api_file_url: str | None = None
+    proxy_url: str | None = None  # an HTTP(S) proxy for reaching the Bot API, e.g. http://127.0.0.1:7890
     timezone: str = "Asia/Shanghai"
     locale: str = "zh"
     webhook_url: str | None = None
@@ -46,6 +47,13 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Shanghai)") from exc
         return value
+
+    @field_validator("proxy_url")
+    @classmethod
+    def _http_proxy(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// proxy address")
+        return value or None
 
     @field_validator("locale")
     @classmethod

@@ -67,3 +67,41 @@ async def test_a_server_that_does_not_answer_in_time_is_a_timeout() -> None:
     finally:
         await request.shutdown()
         server.close()
+
+
+async def test_calls_go_through_the_configured_proxy() -> None:
+    """In mainland China the Bot API is reached through a proxy (ZHIBU_PROXY_URL)."""
+    seen: list[bytes] = []
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """A forward proxy, a request at a time: POST http://host:port/path → POST /path upstream."""
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError:  # the client closed its connection
+                return
+            request_line, _, headers = head.partition(b"\r\n")
+            seen.append(request_line)
+            method, target, version = request_line.split(b" ")
+            _, _, host_port, path = target.split(b"/", 3)
+            length = next((int(h.split(b":")[1]) for h in headers.split(b"\r\n")
+                           if h.lower().startswith(b"content-length:")), 0)  # fmt: skip
+            body = await reader.readexactly(length)
+            host, port = host_port.decode().rsplit(":", 1)
+            up_reader, up_writer = await asyncio.open_connection(host, int(port))
+            up_writer.write(b" ".join([method, b"/" + path, version]) + b"\r\nConnection: close\r\n" + headers + body)
+            writer.write(await up_reader.read())  # the whole response: upstream closes after it
+            await writer.drain()
+            up_writer.close()
+
+    server = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    proxy_url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    try:
+        async with FakeBotAPI() as api:
+            user = api.user("王书记")
+            async with bot_for(api, proxy=proxy_url) as bot:
+                await bot.send_message(user.id, "经代理发送")
+            assert [m.text for m in api.sent] == ["经代理发送"]
+    finally:
+        server.close()
+    assert any(b"/sendMessage " in line for line in seen)

@@ -69,6 +69,13 @@ async def test_run__with_a_malformed_token__stops_with_one_clear_line(database_u
     assert result.returncode == 2 and "格式不对" in result.stderr and "Traceback" not in result.stderr
 
 
+async def test_run__with_a_socks_proxy__names_the_setting_and_what_it_takes(database_url):
+    result = await asyncio.to_thread(zhibu, "run", database_url=database_url, ZHIBU_PROXY_URL="socks5://127.0.0.1:1080",
+                                     ZHIBU_BOT_TOKEN="123456:TEST-token-abcdefghijklmnopqrstuvwxyz")  # fmt: skip
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "ZHIBU_PROXY_URL" in result.stderr and "http://" in result.stderr
+
+
 async def test_invite_create__prints_the_deep_link_and_token(api, database_url):
     await asyncio.to_thread(zhibu, "units", "import", str(EXAMPLE_UNITS), database_url=database_url)
 
