@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
+
+_INSERT = insert(AuditEntry.__table__)  # built once: it is written with nearly every update
 
 
 async def record(
@@ -22,15 +25,7 @@ async def record(
     after: dict[str, Any] | None = None,
     update_id: int | None = None,
 ) -> None:
-    session.add(
-        AuditEntry(
-            at=at,
-            actor_id=actor_id,
-            action=action,
-            subject_type=subject_type,
-            subject_id=str(subject_id),
-            before=before,
-            after=after,
-            update_id=update_id,
-        )
-    )
+    # A plain INSERT, written at once (audit rows are never read back in the same transaction).
+    row = {"at": at, "actor_id": actor_id, "action": action, "subject_type": subject_type,
+           "subject_id": str(subject_id), "before": before, "after": after, "update_id": update_id}  # fmt: skip
+    await session.execute(_INSERT, row)

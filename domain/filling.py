@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from domain import activity, assessment, audit, checklists, evaluation, forms, reminders
 from domain.forms import FormContext, FormDefinition, FormState, Phase, Prompt, UnitFacts, UserInput
@@ -66,11 +67,16 @@ class Filled:
     outcome: Submitted | Recorded | Decided | Refused | None = None
 
 
+# Statements on every answer are built once (building one costs more than running it on SQLite).
+_OPEN_FORM = (
+    select(FormSession).where(FormSession.chat_id == bindparam("chat_id"), FormSession.closed_at.is_(None))
+    .order_by(FormSession.id.desc()).limit(1)
+)  # fmt: skip
+_SAVE = update(FormSession.__table__).where(FormSession.__table__.c.id == bindparam("form_session_id"))
+
+
 async def open_form(session: AsyncSession, chat_id: int) -> FormSession | None:
-    return await session.scalar(
-        select(FormSession).where(FormSession.chat_id == chat_id, FormSession.closed_at.is_(None))
-        .order_by(FormSession.id.desc()).limit(1)
-    )  # fmt: skip
+    return await session.scalar(_OPEN_FORM, {"chat_id": chat_id})
 
 
 async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: str, form_id: str, unit: Unit,
@@ -99,7 +105,7 @@ async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: s
 async def resume(session: AsyncSession, *, form: FormSession, today: date, locale: str) -> Filled:
     """The current prompt of an open form, changing nothing."""
     defn = await _definition(session, form.purpose, form.form_id, form.subject_id, form.version)
-    ctx = await _context(session, form, defn, today, locale, keep=False)
+    ctx, _ = await _context(session, form, defn, today, locale)
     step = forms.show(defn, FormState.from_json(form.state), ctx)
     return Filled(form, step.prompt, changed=False)
 
@@ -109,16 +115,20 @@ async def feed(session: AsyncSession, *, form: FormSession, user_input: UserInpu
     """Apply one input; on submit, do what the form is for. The state is written before returning."""
     defn = await _definition(session, form.purpose, form.form_id, form.subject_id, form.version)
     unit = form.unit
-    ctx = await _context(session, form, defn, today, locale, keep=True)
+    ctx, snapshot = await _context(session, form, defn, today, locale)
     before = form.state
     step = forms.advance(defn, FormState.from_json(before), user_input, ctx)
     after = step.state.to_json()
     if after == before:
         return Filled(form, step.prompt, changed=False)
-    form.state, form.step, form.updated_at = after, form.step + 1, at
+    progress = {"state": after, "step": form.step + 1, "updated_at": at}
+    if snapshot is not None:
+        progress["context"] = snapshot
+    if step.state.phase in (Phase.SUBMITTED, Phase.CANCELLED):
+        progress["closed_at"] = at
+    await _save(session, form, progress)
     outcome = None
     if step.state.phase is Phase.SUBMITTED:
-        form.closed_at = at
         try:
             async with session.begin_nested():  # what finishing did is undone if it is refused
                 outcome = await _finish(session, form, defn, step.state, ctx, unit, actor, at, today, update_id)
@@ -126,13 +136,18 @@ async def feed(session: AsyncSession, *, form: FormSession, user_input: UserInpu
             outcome = Refused("not_current", unit)
         except assessment.NotAllowed:
             outcome = Refused("not_allowed", unit)
-    elif step.state.phase is Phase.CANCELLED:
-        form.closed_at = at
     await audit.record(session, at=at, actor_id=actor.person_id, action=f"form.{step.state.phase.value}",
                        subject_type="form_session", subject_id=form.id, after=_changes(before, after),
                        update_id=update_id)  # fmt: skip
-    await session.flush()
     return Filled(form, step.prompt, changed=True, outcome=outcome)
+
+
+async def _save(session: AsyncSession, form: FormSession, values: dict[str, Any]) -> None:
+    """Write the form's progress with one UPDATE and show it on the loaded row (which stays clean,
+    so nothing is written twice at flush)."""
+    await session.execute(_SAVE, {"form_session_id": form.id, **values})
+    for name, value in values.items():
+        set_committed_value(form, name, value)
 
 
 async def _finish(session: AsyncSession, form: FormSession, defn: FormDefinition, state: FormState,
@@ -193,17 +208,15 @@ def _snapshot(ctx: FormContext) -> dict[str, Any]:
     return {"unit": ctx.unit.to_json(), "facts": ctx.facts}
 
 
-async def _context(session: AsyncSession, form: FormSession, defn: FormDefinition, today: date, locale: str, *,
-                   keep: bool) -> FormContext:  # fmt: skip
-    """The context the form began with (no queries); worked out afresh for a form begun before such
-    snapshots were kept, and then kept when ``keep``."""
+async def _context(session: AsyncSession, form: FormSession, defn: FormDefinition, today: date,
+                   locale: str) -> tuple[FormContext, dict[str, Any] | None]:  # fmt: skip
+    """The context the form began with (no queries), and None; for a form begun before such
+    snapshots were kept, the context worked out afresh and its snapshot, to be kept."""
     if form.context is None:
         ctx = await context_for(session, form.unit, today, locale, defn)
-        if keep:
-            form.context = _snapshot(ctx)
-        return ctx
+        return ctx, _snapshot(ctx)
     return FormContext(today=today, unit=UnitFacts.from_json(form.context["unit"]),
-                       facts=dict(form.context["facts"]), locale=locale)  # fmt: skip
+                       facts=dict(form.context["facts"]), locale=locale), None  # fmt: skip
 
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import audit
@@ -61,25 +61,26 @@ class Actor:
         over = set(ancestor_ids(unit))
         return any(g.unit_id in over and g.role in (role, Role.admin) for g in self.grants)
 
+_ACTOR = (  # built once: every update loads its actor
+    select(Person.id, Person.name, Person.locale, Person.unreachable_since, RoleAssignment.role, Unit.id, Unit.code,
+           Unit.name, Unit.path)
+    .outerjoin(RoleAssignment, RoleAssignment.person_id == Person.id)
+    .outerjoin(Unit, Unit.id == RoleAssignment.unit_id)
+    .where(Person.telegram_user_id == bindparam("telegram_user_id"))
+    .order_by(RoleAssignment.id)
+)  # fmt: skip
+
 
 async def actor_for(session: AsyncSession, telegram_user_id: int) -> Actor:
     """The person behind a Telegram user with all their roles, in one query."""
-    rows = (
-        await session.execute(
-            select(Person, RoleAssignment, Unit)
-            .outerjoin(RoleAssignment, RoleAssignment.person_id == Person.id)
-            .outerjoin(Unit, Unit.id == RoleAssignment.unit_id)
-            .where(Person.telegram_user_id == telegram_user_id)
-            .order_by(RoleAssignment.id)
-        )
-    ).all()
+    rows = (await session.execute(_ACTOR, {"telegram_user_id": telegram_user_id})).all()
     if not rows:
         chat = await session.get(Chat, telegram_user_id)  # a private chat's id is the user's id
         return Actor(telegram_user_id=telegram_user_id, locale=chat.locale if chat else None)
-    person = rows[0][0]
-    grants = tuple(Grant(a.role, u.id, u.code, u.name, u.path) for _, a, u in rows if a is not None)
-    return Actor(telegram_user_id, person.id, person.name, person.locale, grants,
-                 unreachable=person.unreachable_since is not None)
+    person_id, name, locale, unreachable_since = rows[0][:4]
+    grants = tuple(Grant(role, unit_id, code, unit_name, path)
+                   for *_, role, unit_id, code, unit_name, path in rows if role is not None)  # fmt: skip
+    return Actor(telegram_user_id, person_id, name, locale, grants, unreachable=unreachable_since is not None)
 
 
 async def set_locale(session: AsyncSession, *, actor: Actor, locale: str, at: datetime, update_id: int | None) -> None:

@@ -10,6 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedUpdate
 
+_CLAIM = {  # built once per dialect: every update is claimed
+    "sqlite": sqlite_insert(ProcessedUpdate.__table__).on_conflict_do_nothing(),
+    "postgresql": pg_insert(ProcessedUpdate.__table__).on_conflict_do_nothing(),
+}
+
 
 async def claim(session: AsyncSession, update_id: int, *, at: datetime) -> bool:
     """Record ``update_id`` as applied; False when it was applied before (a re-delivery).
@@ -18,8 +23,5 @@ async def claim(session: AsyncSession, update_id: int, *, at: datetime) -> bool:
     update unclaimed and the re-delivery applies it. One statement: on PostgreSQL a concurrent
     claim of the same id waits for the first transaction and then finds the conflict.
     """
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    result = await session.execute(
-        insert(ProcessedUpdate).values(update_id=update_id, processed_at=at).on_conflict_do_nothing()
-    )
+    result = await session.execute(_CLAIM[session.bind.dialect.name], {"update_id": update_id, "processed_at": at})
     return result.rowcount == 1

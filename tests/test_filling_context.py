@@ -28,8 +28,8 @@ async def _begin(session, form_id: str = "demonstration") -> tuple[Actor, fillin
     return actor, begun
 
 
-async def _feed(session, actor: Actor, form: FormSession) -> filling.Filled:
-    return await filling.feed(session, form=form, user_input=forms.Skip(), actor=actor, today=TODAY, locale="zh",
+async def _feed(session, actor: Actor, form: FormSession, user_input: forms.UserInput) -> filling.Filled:
+    return await filling.feed(session, form=form, user_input=user_input, actor=actor, today=TODAY, locale="zh",
                               at=NOW, update_id=None)  # fmt: skip
 
 
@@ -40,7 +40,7 @@ async def test_the_unit_is_read_when_the_form_begins_and_kept_while_it_is_filled
     community_total = begun.prompt.total
     # The branch is re-registered as rural while its self-assessment is open: rural items differ.
     await session.execute(update(Unit).where(Unit.code == "T0101").values(domain=UnitDomain.rural))
-    fed = await _feed(session, actor, begun.form)
+    fed = await _feed(session, actor, begun.form, forms.Skip())  # refused (required): the same question again
     assert fed.prompt.total == community_total
     # A new filling reads the unit as it is now.
     rural = await filling.context_for(session, await units.by_code(session, "T0101"), TODAY, "zh")
@@ -54,5 +54,9 @@ async def test_a_form_begun_without_a_snapshot_gets_one_at_its_next_answer(sessi
     await session.flush()
     resumed = await filling.resume(session, form=begun.form, today=TODAY, locale="zh")
     assert resumed.form.context is None  # showing the prompt again changes nothing
-    fed = await _feed(session, actor, begun.form)
-    assert fed.form.context == kept
+    refused = await _feed(session, actor, begun.form, forms.Skip())
+    assert refused.form.context is None  # nothing accepted, nothing written
+    fed = await _feed(session, actor, begun.form, forms.Text(begun.prompt.choices[0].label))
+    assert fed.changed and fed.form.context == kept
+    await session.refresh(fed.form)
+    assert fed.form.context == kept  # in the database too
