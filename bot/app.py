@@ -16,12 +16,11 @@ from bot.aiohttp_request import AiohttpRequest
 from bot.dispatcher import Dispatcher
 from bot.ratelimit import SlidingWindowRateLimiter
 from bot.settings import Settings
-from domain import menus
+from domain import learnt, menus
 from domain.clock import Clock, SystemClock
 from handlers import deps as handler_deps
 from handlers.wiring import register
 from storage import database
-from storage.models import Setting
 from templates import Renderer
 
 log = logging.getLogger(__name__)
@@ -72,7 +71,7 @@ async def start(runtime: Runtime) -> None:
     await app.initialize()
     runtime.deps.bot_username = app.bot.username
     async with runtime.deps.sessions() as session, session.begin():
-        await session.merge(Setting(key="bot_username", value=app.bot.username))
+        await learnt.remember(session, learnt.BOT_USERNAME, app.bot.username)
     await publish_default_commands(app, runtime.deps.renderer)
     await app.start()
     if runtime.dispatcher is not None:

@@ -14,13 +14,14 @@ from telegram.error import TelegramError
 
 from bot import app as bot_app
 from bot import polling, reminder_cli, webhook
+from bot.aiohttp_request import AiohttpRequest
 from bot.settings import ConfigError, Settings, load_settings
-from domain import checklists, invites, units
+from domain import checklists, invites, learnt, units
 from domain.clock import SystemClock
 from domain.forms import FormDefinitionError
 from domain.unit_file import UnitFileError
 from storage import database, migrate
-from storage.models import Role, Setting
+from storage.models import Role
 from templates import Renderer
 
 EXIT_BAD_INPUT = 2
@@ -191,12 +192,12 @@ async def _bot_username(settings: Settings, session) -> str | None:
     """Ask the Bot API who we are when a token is set; otherwise use what the last run learnt."""
     if settings.bot_token is not None:
         try:
-            async with Bot(settings.token(), base_url=settings.api_base_url) as tg:
+            request = AiohttpRequest(proxy=settings.proxy_url)
+            async with Bot(settings.token(), base_url=settings.api_base_url, request=request) as tg:
                 return tg.username
         except TelegramError:
             pass
-    stored = await session.get(Setting, "bot_username")
-    return stored.value if stored else None
+    return await learnt.recall(session, learnt.BOT_USERNAME)
 
 
 def _fail(renderer: Renderer, template: str, **values: object) -> int:
