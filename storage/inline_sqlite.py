@@ -17,14 +17,10 @@ import sqlite3
 import time
 from typing import Any
 
-from sqlalchemy import exc, pool
+from sqlalchemy import pool
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
-
-try:
-    from sqlalchemy.util import await_
-except ImportError:  # SQLAlchemy 2.0
-    from sqlalchemy.util import await_only as await_
+from sqlalchemy.util.concurrency import await_, in_greenlet
 
 DEFAULT_LOCK_TIMEOUT = 30.0
 
@@ -83,7 +79,8 @@ async def _call(method, *args):
 
 class _Cursor(sqlite3.Cursor):
     async def _async_soft_close(self) -> None:
-        """What AsyncConnection calls on a buffered result: rows are fetched already, nothing to do."""
+        """What AsyncConnection calls before handing a result over: async drivers fetch their rows
+        now; rows here are read from the cursor on demand, without waiting, so there is nothing to do."""
 
 
 class _Connection(sqlite3.Connection):
@@ -100,11 +97,12 @@ def _with_lock(dbapi_connection, statement: str, timeout: float) -> None:
             dbapi_connection.execute(statement)
             return
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error) or time.monotonic() + pause > deadline:
+            waiting_for_lock = "locked" in str(error) or "busy" in str(error)
+            if not waiting_for_lock or time.monotonic() + pause > deadline:
                 raise
-        try:
+        if in_greenlet():  # inside AsyncEngine/AsyncSession work: let the loop run meanwhile
             await_(asyncio.sleep(pause))
-        except exc.MissingGreenlet:  # called outside an AsyncSession (plain sync use): just block
+        else:  # plain synchronous use
             time.sleep(pause)
         pause = min(pause * 2, 0.05)
 
