@@ -15,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections import deque
 from typing import Any
 
 from sqlalchemy import pool
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
-from sqlalchemy.util.concurrency import await_, in_greenlet
+from sqlalchemy.util.concurrency import await_
 
 DEFAULT_LOCK_TIMEOUT = 30.0
 
@@ -29,6 +30,7 @@ class SQLiteDialect_inline(SQLiteDialect_pysqlite):  # noqa: N801 (SQLAlchemy's 
     driver = "inline"
     is_async = True  # usable by AsyncEngine/AsyncSession; nothing here ever suspends but the lock wait
     supports_statement_cache = True
+    has_terminate = True  # a connection lost without being returned is closed, releasing its lock
 
     def __init__(self, lock_timeout: float = DEFAULT_LOCK_TIMEOUT, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -52,7 +54,10 @@ class SQLiteDialect_inline(SQLiteDialect_pysqlite):  # noqa: N801 (SQLAlchemy's 
                 inherited(dbapi_connection)
             # isolation_level=None: the driver opens no transactions of its own; do_begin does.
             dbapi_connection.isolation_level = None
-            _with_lock(dbapi_connection, "PRAGMA journal_mode=WAL", self.lock_timeout)
+            mode = _with_lock(dbapi_connection, "PRAGMA journal_mode=WAL", self.lock_timeout)
+            if mode != "wal":  # without WAL, readers block commits and nothing here would wait for them
+                dbapi_connection.close()
+                raise sqlite3.OperationalError(f"SQLite could not use WAL here (journal_mode={mode})")
             for pragma in ("PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=0"):
                 dbapi_connection.execute(pragma)
 
@@ -60,6 +65,9 @@ class SQLiteDialect_inline(SQLiteDialect_pysqlite):  # noqa: N801 (SQLAlchemy's 
 
     def do_begin(self, dbapi_connection) -> None:
         _with_lock(dbapi_connection, "BEGIN IMMEDIATE", self.lock_timeout)
+
+    def do_terminate(self, dbapi_connection) -> None:
+        dbapi_connection.close()  # synchronous and safe anywhere; an open transaction is rolled back
 
     # Statements run as awaited calls on the loop (no thread, no suspension): an AsyncConnection
     # insists that a statement be awaited, which is how it tells async drivers from blocking ones.
@@ -78,9 +86,31 @@ async def _call(method, *args):
 
 
 class _Cursor(sqlite3.Cursor):
+    """A cursor whose rows are read in full before an async result is handed over, as async drivers
+    do: otherwise a result read later would read through the pooled connection, by then perhaps in
+    another task's transaction, and an unfinished read would hold an old snapshot open."""
+
+    _rows: deque | None = None
+
     async def _async_soft_close(self) -> None:
-        """What AsyncConnection calls before handing a result over: async drivers fetch their rows
-        now; rows here are read from the cursor on demand, without waiting, so there is nothing to do."""
+        if self.description is not None:
+            self._rows = deque(super().fetchall())
+
+    def fetchone(self):
+        if self._rows is None:
+            return super().fetchone()
+        return self._rows.popleft() if self._rows else None
+
+    def fetchmany(self, size: int | None = None):
+        if self._rows is None:
+            return super().fetchmany(size or self.arraysize)
+        return [self._rows.popleft() for _ in range(min(size or self.arraysize, len(self._rows)))]
+
+    def fetchall(self):
+        if self._rows is None:
+            return super().fetchall()
+        rows, self._rows = list(self._rows), deque()
+        return rows
 
 
 class _Connection(sqlite3.Connection):
@@ -88,22 +118,20 @@ class _Connection(sqlite3.Connection):
         return super().cursor(factory)
 
 
-def _with_lock(dbapi_connection, statement: str, timeout: float) -> None:
-    """Run ``statement``, waiting (asynchronously when we can) while another process holds the lock."""
+def _with_lock(dbapi_connection, statement: str, timeout: float):
+    """Run ``statement`` and return its first value, sleeping on the loop while another process holds
+    the lock (SQLITE_BUSY). Only called inside AsyncEngine/AsyncSession work (in SQLAlchemy's greenlet)."""
     deadline = time.monotonic() + timeout
     pause = 0.001
     while True:
         try:
-            dbapi_connection.execute(statement)
-            return
+            row = dbapi_connection.execute(statement).fetchone()
+            return row[0] if row else None
         except sqlite3.OperationalError as error:
-            waiting_for_lock = "locked" in str(error) or "busy" in str(error)
-            if not waiting_for_lock or time.monotonic() + pause > deadline:
+            busy = getattr(error, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() + pause > deadline:
                 raise
-        if in_greenlet():  # inside AsyncEngine/AsyncSession work: let the loop run meanwhile
-            await_(asyncio.sleep(pause))
-        else:  # plain synchronous use
-            time.sleep(pause)
+        await_(asyncio.sleep(pause))
         pause = min(pause * 2, 0.05)
 
 

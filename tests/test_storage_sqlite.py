@@ -4,6 +4,7 @@ stopping the loop, gives up after its timeout, and leaves the connection usable.
 from __future__ import annotations
 
 import asyncio
+import gc
 import sqlite3
 from pathlib import Path
 
@@ -82,4 +83,37 @@ async def test_foreign_keys_and_wal_are_on(sqlite_file: Path) -> None:
     async with engine.connect() as conn:
         assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
         assert (await conn.execute(text("PRAGMA journal_mode"))).scalar_one() == "wal"
+    await engine.dispose()
+
+
+async def test_a_result_is_read_in_full_before_the_connection_goes_back_to_the_pool(sqlite_file: Path) -> None:
+    """As with async drivers: a result read later does not read through a connection that is by
+    then in someone else's transaction."""
+    engine = database.create_engine(f"sqlite:///{sqlite_file}")
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO t VALUES (1), (2)"))
+    sessions = database.sessionmaker(engine)
+    async with sessions() as first:
+        result = await first.execute(text("SELECT n FROM t"))  # a table scan, read as it goes
+    async with sessions() as second:
+        await second.execute(text("INSERT INTO t VALUES (100)"))  # not committed
+        assert result.scalars().all() == [1, 2]
+        await second.rollback()
+    await engine.dispose()
+
+
+@pytest.mark.filterwarnings("ignore:The garbage collector is trying to clean up")
+async def test_a_connection_lost_in_a_transaction_is_closed_and_its_lock_released(sqlite_file: Path) -> None:
+    engine = database.create_engine(f"sqlite:///{sqlite_file}")
+    conn = await engine.connect()
+    await conn.begin()
+    await conn.execute(text("INSERT INTO t VALUES (1)"))
+    del conn  # dropped without being returned to the pool (e.g. its task was garbage-collected)
+    gc.collect()
+    other = sqlite3.connect(sqlite_file, timeout=0)
+    other.execute("INSERT INTO t VALUES (2)")  # would be "database is locked" if the lock were still held
+    other.commit()
+    other.close()
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT n FROM t"))).scalars().all() == [2]
     await engine.dispose()
