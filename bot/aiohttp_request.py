@@ -10,6 +10,8 @@ from the environment happens on every request, in a thread, and cost a tenth of 
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -27,6 +29,7 @@ class AiohttpRequest(BaseRequest):
                           "pool": pool_timeout}  # fmt: skip
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._slots: asyncio.Semaphore | None = None  # free connections, for the pool timeout
 
     @property
     def read_timeout(self) -> float | None:
@@ -34,6 +37,7 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
+            self._slots = asyncio.Semaphore(self._pool_size)
             connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0)
             self._session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": self.USER_AGENT})
 
@@ -46,33 +50,53 @@ class AiohttpRequest(BaseRequest):
                          read_timeout=BaseRequest.DEFAULT_NONE, write_timeout=BaseRequest.DEFAULT_NONE,
                          connect_timeout=BaseRequest.DEFAULT_NONE,
                          pool_timeout=BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:  # fmt: skip
-        if self._session is None or self._session.closed:
+        if self._session is None or self._session.closed or self._slots is None:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data else None
         fields = request_data.json_parameters if request_data else None
-        read = self._given(read_timeout, "read")
-        write = self._given(write_timeout, "write") if not files else self._given(write_timeout, "write",
-                                                                                   self._media_write_timeout)  # fmt: skip
-        connect, pool = self._given(connect_timeout, "connect"), self._given(pool_timeout, "pool")
-        timeout = aiohttp.ClientTimeout(
-            total=None,
-            connect=None if connect is None or pool is None else connect + pool,  # waiting for a pooled connection too
-            sock_connect=connect,
-            sock_read=read if not files or read is None or write is None else read + write,
-        )
-        data = _form(fields, files) if files else fields
+        read, connect, pool = (self._given(read_timeout, "read"), self._given(connect_timeout, "connect"),
+                               self._given(pool_timeout, "pool"))  # fmt: skip
+        write = self._media_write_timeout if write_timeout is BaseRequest.DEFAULT_NONE else write_timeout
+        await self._take_slot(pool)
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout, proxy=self._proxy) as response:
-                return response.status, await response.read()
+            call = self._session.request(
+                method, url, data=_form(fields, files) if files else fields, proxy=self._proxy,
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read),
+                allow_redirects=False,  # a redirecting proxy or portal is an error, not a GET of its page
+            )
+            if not files:
+                return await _exchange(call)
+            # aiohttp has no write timeout and starts its read timer only once the body is sent, so an
+            # upload is bounded as a whole: connecting, writing (PTB's media write timeout unless one
+            # is given) and reading the answer.
+            async with asyncio.timeout(None if None in (connect, write, read) else connect + write + read):
+                return await _exchange(call)
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+        finally:
+            self._slots.release()
 
-    def _given(self, value, name: str, default: float | None = None) -> float | None:
-        if value is BaseRequest.DEFAULT_NONE:  # "not given": this request's own default
-            return default if default is not None else self._timeouts[name]
-        return value
+    async def _take_slot(self, pool_timeout: float | None) -> None:
+        """A free connection, waiting at most the pool timeout (as PTB's own client does)."""
+        if not self._slots.locked():
+            await self._slots.acquire()  # free: taken at once
+            return
+        try:
+            async with asyncio.timeout(pool_timeout):
+                await self._slots.acquire()
+        except TimeoutError as error:
+            raise TimedOut("Pool timeout: All connections in the connection pool are occupied. Request was *not* "
+                           "sent to Telegram. Consider adjusting the connection pool size or the pool timeout.") from error  # fmt: skip
+
+    def _given(self, value, name: str) -> float | None:
+        return self._timeouts[name] if value is BaseRequest.DEFAULT_NONE else value  # DEFAULT_NONE: not given
+
+
+async def _exchange(call) -> tuple[int, bytes]:
+    async with call as response:
+        return response.status, await response.read()
 
 
 def _form(fields: dict[str, str] | None, files: dict) -> aiohttp.FormData:
@@ -80,5 +104,16 @@ def _form(fields: dict[str, str] | None, files: dict) -> aiohttp.FormData:
     for name, value in (fields or {}).items():
         form.add_field(name, value)
     for name, (filename, content, mimetype) in files.items():
-        form.add_field(name, content, filename=filename, content_type=mimetype)
+        if hasattr(content, "read"):  # a file handle: read it whole, leaving it open and rewound for a resend
+            if content.seekable():
+                content.seek(0)
+            content = content.read()
+        form.add_field(name, content, filename=_safe_name(filename), content_type=mimetype)
     return form
+
+
+def _safe_name(filename: str | None) -> str | None:
+    """Control characters percent-encoded (as httpx does); aiohttp refuses them in a header."""
+    if filename is None:
+        return None
+    return "".join(f"%{ord(c):02X}" if ord(c) < 0x20 or ord(c) == 0x7F else c for c in filename)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import socket
 
 import pytest
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.aiohttp_request import AiohttpRequest
@@ -105,3 +106,73 @@ async def test_calls_go_through_the_configured_proxy() -> None:
     finally:
         server.close()
     assert any(b"/sendMessage " in line for line in seen)
+
+
+async def serve(respond) -> tuple[asyncio.base_events.Server, str]:
+    """A one-purpose HTTP server: ``respond(request_head) -> bytes`` after reading each request."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next((int(h.split(b":")[1]) for h in head.split(b"\r\n")
+                               if h.lower().startswith(b"content-length:")), 0)  # fmt: skip
+                await reader.readexactly(length)
+                writer.write(await respond(head))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/bot1:x"
+
+
+def answer(status: str, body: bytes, extra: bytes = b"") -> bytes:
+    return b"HTTP/1.1 " + status.encode() + b"\r\nContent-Length: %d\r\n" % len(body) + extra + b"\r\n" + body
+
+
+async def test_no_free_connection_within_the_pool_timeout_is_a_timeout_and_nothing_is_sent() -> None:
+    async def slowly(_head: bytes) -> bytes:
+        await asyncio.sleep(0.5)
+        return answer("200 OK", b'{"ok":true,"result":true}')
+
+    server, base = await serve(slowly)
+    request = AiohttpRequest(pool_size=1, pool_timeout=0.1)
+    await request.initialize()
+    try:
+        first = asyncio.create_task(request.post(f"{base}/getMe"))
+        await asyncio.sleep(0.05)
+        with pytest.raises(TimedOut, match="Pool timeout"):
+            await request.post(f"{base}/getMe")
+        assert await first is True
+    finally:
+        await request.shutdown()
+        server.close()
+
+
+async def test_a_redirect_is_a_network_error_not_a_visit_to_the_page() -> None:
+    async def portal(_head: bytes) -> bytes:
+        return answer("302 Found", b"", b"Location: http://portal.example/login\r\n")
+
+    server, base = await serve(portal)
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError, match="302"):
+            await request.post(f"{base}/getMe")
+    finally:
+        await request.shutdown()
+        server.close()
+
+
+async def test_a_file_handle_can_be_sent_twice_and_stays_open() -> None:
+    handle = io.BytesIO("编号,问题\n1,台账不全\n".encode() * 50)
+    async with FakeBotAPI() as api:
+        user = api.user("王书记")
+        async with bot_for(api) as bot:
+            document = InputFile(handle, filename="问题\r\n清单.csv", read_file_handle=False)
+            first = await bot.send_document(user.id, document)
+            second = await bot.send_document(user.id, document)
+    assert api.file_bytes(first.document.file_id) == api.file_bytes(second.document.file_id) == handle.getvalue()
+    assert not handle.closed
+    assert first.document.file_name == "问题%0D%0A清单.csv"  # control characters percent-encoded, as httpx does
