@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import socket
+from contextlib import asynccontextmanager
 
 import pytest
 from telegram import Bot, InputFile
@@ -12,6 +13,17 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.aiohttp_request import AiohttpRequest
 from tests.fakebotapi import FakeBotAPI
+
+
+@asynccontextmanager
+async def opened(**settings):
+    """An initialised request object, shut down afterwards."""
+    request = AiohttpRequest(**settings)
+    await request.initialize()
+    try:
+        yield request
+    finally:
+        await request.shutdown()
 
 
 def bot_for(api: FakeBotAPI, **request) -> Bot:
@@ -43,13 +55,9 @@ async def test_no_server_is_a_network_error() -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    request = AiohttpRequest()
-    await request.initialize()
-    try:
+    async with opened() as request:
         with pytest.raises(NetworkError):
             await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
-    finally:
-        await request.shutdown()
 
 
 async def test_a_server_that_does_not_answer_in_time_is_a_timeout() -> None:
@@ -60,13 +68,11 @@ async def test_a_server_that_does_not_answer_in_time_is_a_timeout() -> None:
 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    request = AiohttpRequest(read_timeout=0.2)
-    await request.initialize()
     try:
-        with pytest.raises(TimedOut):
-            await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
+        async with opened(read_timeout=0.2) as request:
+            with pytest.raises(TimedOut):
+                await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
     finally:
-        await request.shutdown()
         server.close()
 
 
@@ -137,16 +143,14 @@ async def test_no_free_connection_within_the_pool_timeout_is_a_timeout_and_nothi
         return answer("200 OK", b'{"ok":true,"result":true}')
 
     server, base = await serve(slowly)
-    request = AiohttpRequest(pool_size=1, pool_timeout=0.1)
-    await request.initialize()
     try:
-        first = asyncio.create_task(request.post(f"{base}/getMe"))
-        await asyncio.sleep(0.05)
-        with pytest.raises(TimedOut, match="Pool timeout"):
-            await request.post(f"{base}/getMe")
-        assert await first is True
+        async with opened(pool_size=1, pool_timeout=0.1) as request:
+            first = asyncio.create_task(request.post(f"{base}/getMe"))
+            await asyncio.sleep(0.05)
+            with pytest.raises(TimedOut, match="Pool timeout"):
+                await request.post(f"{base}/getMe")
+            assert await first is True
     finally:
-        await request.shutdown()
         server.close()
 
 
@@ -155,13 +159,11 @@ async def test_a_redirect_is_a_network_error_not_a_visit_to_the_page() -> None:
         return answer("302 Found", b"", b"Location: http://portal.example/login\r\n")
 
     server, base = await serve(portal)
-    request = AiohttpRequest()
-    await request.initialize()
     try:
-        with pytest.raises(NetworkError, match="302"):
-            await request.post(f"{base}/getMe")
+        async with opened() as request:
+            with pytest.raises(NetworkError, match="302"):
+                await request.post(f"{base}/getMe")
     finally:
-        await request.shutdown()
         server.close()
 
 
