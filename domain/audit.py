@@ -25,7 +25,7 @@ async def record(
     after: dict[str, Any] | None = None,
     update_id: int | None = None,
 ) -> None:
-    # A plain INSERT, written at once (audit rows are never read back in the same transaction).
+    # A plain INSERT, written at once: no ORM object is kept for a row nothing here reads back.
     row = {"at": at, "actor_id": actor_id, "action": action, "subject_type": subject_type,
            "subject_id": str(subject_id), "before": before, "after": after, "update_id": update_id}  # fmt: skip
     await session.execute(_INSERT, row)

@@ -61,6 +61,7 @@ class Actor:
         over = set(ancestor_ids(unit))
         return any(g.unit_id in over and g.role in (role, Role.admin) for g in self.grants)
 
+
 _ACTOR = (  # built once: every update loads its actor
     select(Person.id, Person.name, Person.locale, Person.unreachable_since, RoleAssignment.role, Unit.id, Unit.code,
            Unit.name, Unit.path)
