@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import database
 from storage.models import Setting
 
 BOT_USERNAME = "bot_username"
@@ -13,8 +12,7 @@ BOT_USERNAME = "bot_username"
 
 async def remember(session: AsyncSession, key: str, value: str) -> None:
     """Keep ``value`` under ``key``: one statement, so processes starting together do not collide."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(Setting.__table__).values(key=key, value=value)
+    statement = database.insert_for(session.bind.dialect.name)(Setting.__table__).values(key=key, value=value)
     await session.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 

@@ -20,9 +20,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import database
 from storage.models import LiveBoard, OutboxMessage, OutboxStatus
 
 BATCH = 500
@@ -84,11 +84,6 @@ def _row(notice: Notice, now: datetime, key: str | None = None) -> dict[str, Any
     }
 
 
-def _insert(session: AsyncSession):
-    dialect = session.bind.dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert
-
-
 async def enqueue(session: AsyncSession, notices: Iterable[Notice], *, now: datetime) -> int:
     """Write the notices not written before; returns how many rows were new."""
     rows, added = [], 0
@@ -97,7 +92,7 @@ async def enqueue(session: AsyncSession, notices: Iterable[Notice], *, now: date
             added += await _write_board(session, notice, now)
         else:
             rows.append(_row(notice, now))
-    insert = _insert(session)
+    insert = database.insert_for(session.bind.dialect.name)
     for start in range(0, len(rows), BATCH):
         statement = insert(OutboxMessage).values(rows[start : start + BATCH])
         result = await session.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
@@ -112,7 +107,7 @@ def board_digest(notice: Notice) -> str:
 
 async def _write_board(session: AsyncSession, notice: Notice, now: datetime) -> int:
     """Queue a new version of a live board when what it shows changed."""
-    insert = _insert(session)
+    insert = database.insert_for(session.bind.dialect.name)
     await session.execute(
         insert(LiveBoard)
         .values(key=notice.board_key, chat_id=notice.chat_id, version=0, updated_at=now)

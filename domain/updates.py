@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import database
 from storage.models import ProcessedUpdate
 
-_CLAIM = {  # built once per dialect: every update is claimed
-    "sqlite": sqlite_insert(ProcessedUpdate.__table__).on_conflict_do_nothing(),
-    "postgresql": pg_insert(ProcessedUpdate.__table__).on_conflict_do_nothing(),
+_CLAIM = {  # built once per database: every update is claimed
+    name: database.insert_for(name)(ProcessedUpdate.__table__).on_conflict_do_nothing()
+    for name in ("sqlite", "postgresql")
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -36,6 +37,11 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # than taking turns at the write lock. WAL, foreign keys and BEGIN IMMEDIATE: inline_sqlite.
         return create_async_engine(url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=60)
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def insert_for(dialect_name: str):
+    """The INSERT of that database, the one with ON CONFLICT (SQLite's or PostgreSQL's)."""
+    return postgresql.insert if dialect_name == "postgresql" else sqlite.insert
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
