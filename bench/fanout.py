@@ -28,8 +28,8 @@ from telegram.ext import AIORateLimiter, ExtBot
 
 from bot import app as bot_app
 from bot.settings import Settings
-from domain import outbox
-from domain.outbox import Notice
+from domain.kernel import outbox
+from domain.kernel.outbox import Notice
 from storage import migrate
 from storage.models import OutboxMessage, OutboxStatus
 from tests.fakebotapi import FakeBotAPI, Limits

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from domain import invites, units
-from domain.people import Actor
+from domain.org import invites, units
+from domain.org.people import Actor
 from storage import database, migrate
 from storage.models import Role
 

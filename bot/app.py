@@ -16,8 +16,9 @@ from bot.aiohttp_request import AiohttpRequest
 from bot.dispatcher import Dispatcher
 from bot.ratelimit import SlidingWindowRateLimiter
 from bot.settings import Settings
-from domain import learnt, menus
-from domain.clock import Clock, SystemClock
+from domain.kernel import learnt
+from domain.kernel.clock import Clock, SystemClock
+from domain.org import menus
 from handlers import deps as handler_deps
 from handlers.wiring import register
 from storage import database

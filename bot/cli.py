@@ -17,10 +17,12 @@ from bot import app as bot_app
 from bot import polling, reminder_cli, webhook
 from bot.aiohttp_request import AiohttpRequest
 from bot.settings import ConfigError, Settings, load_settings
-from domain import checklists, invites, learnt, units
-from domain.clock import SystemClock
 from domain.forms import FormDefinitionError
-from domain.unit_file import UnitFileError
+from domain.kernel import learnt
+from domain.kernel.clock import SystemClock
+from domain.org import invites, units
+from domain.org.unit_file import UnitFileError
+from domain.standardisation import checklists
 from storage import database, migrate
 from storage.models import Role
 from templates import Renderer

@@ -35,8 +35,9 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.ratelimit import Busy, Reservation, SlidingWindowRateLimiter
-from domain import reminders, workdays
-from domain.clock import Clock
+from domain import reminders
+from domain.kernel import workdays
+from domain.kernel.clock import Clock
 from storage.models import Chat, LiveBoard, OutboxMessage, OutboxStatus, Person
 from templates import Renderer
 

@@ -11,8 +11,9 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
-from domain import reminders, units
-from domain.clock import SystemClock
+from domain import reminders
+from domain.kernel.clock import SystemClock
+from domain.org import units
 from storage import database, migrate
 from templates import Renderer
 

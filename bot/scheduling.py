@@ -14,7 +14,7 @@ from telegram.ext import Application, Job
 
 from bot.dispatcher import Dispatcher
 from domain import reminders
-from domain.clock import Clock
+from domain.kernel.clock import Clock
 
 log = logging.getLogger(__name__)
 

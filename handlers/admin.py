@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from domain import invites, menus, units
-from domain.invites import NotAllowed
+from domain.org import invites, menus, units
+from domain.org.invites import NotAllowed
 from handlers.work import Work, unit_of_work
 from storage.models import Role
 

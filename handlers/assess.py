@@ -3,7 +3,7 @@ and /problems (问题清单)."""
 
 from __future__ import annotations
 
-from domain import assessment
+from domain.standardisation import assessment
 from handlers import forms
 from handlers.work import Work, unit_of_work
 from storage.models import Role, Submission, SubmissionStatus, Unit

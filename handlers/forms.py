@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from domain import filling, forms
+from domain import forms
+from domain.filling import sessions as filling
 from domain.forms import Prompt, PromptKind
 from handlers import outcomes, publish
 from handlers.work import Buttons, Work, edit, send, unit_of_work

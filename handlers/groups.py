@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import ChatMember
 
-from domain import chats
-from domain.chats import BindProblem, BindRefused
+from domain.org import chats
+from domain.org.chats import BindProblem, BindRefused
 from handlers.work import Work, unit_of_work
 
 ADMIN_STATUSES = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)

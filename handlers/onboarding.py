@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import BotCommand, BotCommandScopeChat
 
-from domain import invites, menus, people
-from domain.invites import InviteRefused
+from domain.org import invites, menus, people
+from domain.org.invites import InviteRefused
 from handlers.work import Work, unit_of_work
 from storage.models import Role
 

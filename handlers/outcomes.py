@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from domain import notices
-from domain.filling import Decided, Recorded, Refused, Submitted
+from domain.filling.sessions import Decided, Recorded, Refused, Submitted
+from domain.standardisation import notices
 from handlers.work import Work
 
 

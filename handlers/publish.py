@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from domain import checklists
 from domain.forms import FormDefinitionError
+from domain.standardisation import checklists
 from handlers.work import Work, unit_of_work
 from storage.models import Role
 

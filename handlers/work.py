@@ -19,8 +19,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest
 
-from domain import people, reminders, updates
-from domain.people import Actor
+from domain import reminders
+from domain.kernel import updates
+from domain.org import people
+from domain.org.people import Actor
 from handlers.deps import Deps, ZhibuContext
 from templates import normalise_locale
 

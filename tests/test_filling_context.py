@@ -7,8 +7,11 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import update
 
-from domain import checklists, filling, forms, units
-from domain.people import Actor
+from domain import forms
+from domain.filling import sessions as filling
+from domain.org import units
+from domain.org.people import Actor
+from domain.standardisation import checklists
 from storage.models import FormSession, Person, Unit, UnitDomain
 from tests.e2e.harness import EXAMPLE_UNITS
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from domain.forms.evaluation import evaluate, holds
+from domain.forms.conditions import evaluate, holds
 from domain.forms.rules import RuleEnv, RuleError, parse_rule
 
 TODAY = date(2026, 4, 20)

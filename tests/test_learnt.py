@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from domain import learnt
+from domain.kernel import learnt
 from storage import database
 
 

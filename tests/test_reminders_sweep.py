@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from domain import reminders
-from domain.clock import TravellingClock
+from domain.kernel.clock import TravellingClock
 from domain.reminders import orglife
-from domain.reminders.context import deadline_stage
+from domain.reminders.sweep_context import deadline_stage
 from storage import database
 from storage.models import (
     OutboxMessage,

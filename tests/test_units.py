@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from domain import units
-from domain.unit_file import UnitFileError
+from domain.org import units
+from domain.org.unit_file import UnitFileError
 from storage.models import AuditEntry, Unit, UnitDomain, UnitType
 
 NOW = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)

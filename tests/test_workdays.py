@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain import workdays
+from domain.kernel import workdays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 days = st.dates(min_value=date(2004, 1, 1), max_value=date(2031, 12, 31))

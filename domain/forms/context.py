@@ -13,8 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .conditions import holds
 from .definition import Field, FieldType, FormDefinition
-from .evaluation import holds
 from .rules import RuleEnv
 
 

@@ -45,9 +45,9 @@ from .answers import (
     parse_text,
     parse_yes_no,
 )
+from .conditions import holds
 from .context import FormContext, Walk, rule_env, typed_value, walk
 from .definition import TODAY, Field, FieldType, FormDefinition
-from .evaluation import holds
 from .prompt import Prompt, askable, build_prompt
 from .state import (
     Album,

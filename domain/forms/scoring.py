@@ -16,9 +16,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from .conditions import holds
 from .context import FormContext, rule_env, typed_value, walk
 from .definition import FormDefinition
-from .evaluation import holds
 from .text import LocalText
 
 

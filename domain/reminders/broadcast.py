@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import audit, outbox
-from domain.outbox import Notice
+from domain.kernel import audit, outbox
+from domain.kernel.outbox import Notice
 from domain.reminders.directory import Directory
 from storage.models import Role
 

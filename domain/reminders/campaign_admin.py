@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import audit, workdays
+from domain.kernel import audit, workdays
 from domain.reminders import campaigns
 from domain.reminders.directory import Directory
 from storage.models import Campaign

@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.outbox import Button, Notice
-from domain.reminders.context import SweepContext, deadline_stage
+from domain.kernel.outbox import Button, Notice
+from domain.reminders.sweep_context import SweepContext, deadline_stage
 from storage.models import Campaign, Submission, SubmissionStatus
 
 FAR_DAYS = 7

@@ -14,11 +14,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import workdays
-from domain.outbox import Notice
+from domain.kernel import workdays
+from domain.kernel.outbox import Notice
 from domain.reminders import problems, reviews
-from domain.reminders.context import SweepContext
 from domain.reminders.directory import Group
+from domain.reminders.sweep_context import SweepContext
 from storage.models import OutboxMessage, ProblemItem, Submission
 
 LISTED = 15  # lines of each list shown; the rest is counted

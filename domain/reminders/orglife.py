@@ -14,8 +14,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.outbox import Button, Notice
-from domain.reminders.context import SweepContext
+from domain.kernel.outbox import Button, Notice
+from domain.reminders.sweep_context import SweepContext
 from storage.models import ActivityRecord
 
 MONTH_DAY = 20

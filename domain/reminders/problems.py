@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import workdays
-from domain.outbox import Button, Notice
-from domain.reminders.context import SweepContext, deadline_stage
+from domain.kernel import workdays
+from domain.kernel.outbox import Button, Notice
+from domain.reminders.sweep_context import SweepContext, deadline_stage
 from storage.models import ProblemItem, ProblemStatus
 
 YELLOW_DAYS = 10

@@ -7,8 +7,8 @@ from datetime import datetime, tzinfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import audit, outbox, workdays
-from domain.outbox import Notice
+from domain.kernel import audit, outbox, workdays
+from domain.kernel.outbox import Notice
 from domain.reminders.directory import Directory
 from storage.models import Person
 

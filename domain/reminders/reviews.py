@@ -9,9 +9,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import workdays
-from domain.outbox import Button, Notice
-from domain.reminders.context import SweepContext
+from domain.kernel import workdays
+from domain.kernel.outbox import Button, Notice
+from domain.reminders.sweep_context import SweepContext
 from storage.models import Submission, SubmissionStatus
 
 WAIT_DAYS = 3

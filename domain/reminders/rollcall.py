@@ -11,11 +11,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import outbox
-from domain.outbox import Notice
+from domain.kernel import outbox
+from domain.kernel.outbox import Notice
 from domain.reminders import campaigns
-from domain.reminders.context import SweepContext
 from domain.reminders.directory import Directory, Group
+from domain.reminders.sweep_context import SweepContext
 from storage.models import Campaign
 
 

@@ -11,8 +11,8 @@ from datetime import datetime, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import audit, outbox, workdays
-from domain.outbox import Button, Notice
+from domain.kernel import audit, outbox, workdays
+from domain.kernel.outbox import Button, Notice
 from storage.models import (
     Campaign,
     OutboxMessage,

@@ -16,11 +16,11 @@ from datetime import datetime, tzinfo
 from sqlalchemy import String, cast, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import outbox
-from domain.outbox import Notice
+from domain.kernel import outbox
+from domain.kernel.outbox import Notice
 from domain.reminders import campaigns, digest, orglife, problems, reviews, rollcall
-from domain.reminders.context import Rule, SweepContext
 from domain.reminders.directory import Directory
+from domain.reminders.sweep_context import Rule, SweepContext
 from storage.models import (
     OutboxMessage,
     OutboxStatus,

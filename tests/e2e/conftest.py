@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.clock import TravellingClock
+from domain.kernel.clock import TravellingClock
 from tests.e2e.harness import running_bot, seed_units
 from tests.fakebotapi import FakeBotAPI
 

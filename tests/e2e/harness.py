@@ -15,8 +15,8 @@ from pathlib import Path
 from bot import app as bot_app
 from bot import polling
 from bot.settings import Settings
-from domain import invites, units
-from domain.clock import Clock
+from domain.kernel.clock import Clock
+from domain.org import invites, units
 from storage import database
 from storage.models import Role
 from tests.fakebotapi import FakeBotAPI

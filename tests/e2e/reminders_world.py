@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot import scheduling
-from domain.clock import TravellingClock
+from domain.kernel.clock import TravellingClock
 from storage.models import (
     ActivityRecord,
     Chat,

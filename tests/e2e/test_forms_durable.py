@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.clock import TravellingClock
+from domain.kernel.clock import TravellingClock
 from storage.models import Role
 from tests.e2e.harness import BotProcess, make_invite, running_bot, seed_units
 

@@ -8,7 +8,7 @@ import io
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from domain import checklists
+from domain.standardisation import checklists
 from storage.models import PublishedForm, Role, Submission
 from tests.e2e.driver import fill
 from tests.e2e.test_cli import zhibu

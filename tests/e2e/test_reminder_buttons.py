@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from domain import reminders, units
+from domain import reminders
+from domain.org import units
 from storage.models import ProblemItem, Role
 from tests.e2e.test_evaluation import submit_selfcheck
 from tests.e2e.test_selfassessment import join

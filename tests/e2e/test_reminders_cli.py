@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 from bot import cli
-from domain.clock import TravellingClock
+from domain.kernel.clock import TravellingClock
 from tests.e2e.harness import seed_units
 
 

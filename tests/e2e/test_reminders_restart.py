@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from bot.dispatcher import CONCURRENCY
-from domain import outbox
-from domain.outbox import Notice
+from domain.kernel import outbox
+from domain.kernel.outbox import Notice
 from storage import database, migrate
 from storage.models import OutboxMessage, OutboxStatus
 from tests.e2e.harness import BotProcess

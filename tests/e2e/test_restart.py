@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from domain.clock import TravellingClock
+from domain.kernel.clock import TravellingClock
 from storage import database
 from storage.models import Invite, Person, RoleAssignment
 from storage.models import Role as R

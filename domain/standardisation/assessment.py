@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import audit
-from domain.people import Actor
-from domain.units import within
+from domain.kernel import audit
+from domain.org.people import Actor
+from domain.org.units import within
 from storage.models import (
     ItemReview,
     ProblemItem,

@@ -15,9 +15,12 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from domain import activity, assessment, audit, checklists, evaluation, forms, reminders
+from domain import forms, reminders
 from domain.forms import FormContext, FormDefinition, FormState, Phase, Prompt, UnitFacts, UserInput
-from domain.people import Actor
+from domain.kernel import audit
+from domain.org.people import Actor
+from domain.standardisation import activity, assessment, checklists
+from domain.standardisation import review as evaluation
 from storage.models import FormSession, Role, Submission, Unit, UnitType
 
 COMMITTEE_TYPES = (UnitType.town_committee, UnitType.direct_committee)

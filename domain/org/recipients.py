@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.units import ancestor_ids
+from domain.org.units import ancestor_ids
 from storage.models import Chat, Person, Role, RoleAssignment, Unit
 
 

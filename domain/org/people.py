@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import audit
-from domain.units import ancestor_ids
+from domain.kernel import audit
+from domain.org.units import ancestor_ids
 from storage.models import Chat, Person, Role, RoleAssignment, Unit
 
 # The order roles are shown in (greeting, /help).

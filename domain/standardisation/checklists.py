@@ -11,7 +11,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import audit
 from domain.forms import (
     SHIPPED_FORMS,
     DefinitionIssue,
@@ -22,6 +21,7 @@ from domain.forms import (
     load_form_yaml,
     shipped_form,
 )
+from domain.kernel import audit
 from storage.models import PublishedForm
 
 _parsed: dict[tuple[str, str, int], FormDefinition] = {}  # parsed published versions, by row id

@@ -9,8 +9,8 @@ from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import workdays
-from domain.outbox import Notice
+from domain.kernel import workdays
+from domain.kernel.outbox import Notice
 from domain.reminders.directory import Directory
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import audit
+from domain.kernel import audit
 from storage.models import ActivityRecord
 
 MEMBER_ACTIVITY_KINDS = ("branch_general_meeting", "group_meeting", "party_lecture", "theme_day")

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import audit
-from domain.people import Actor
+from domain.kernel import audit
+from domain.org.people import Actor
 from storage.models import Chat, Role, Unit, UnitType
 
 # Units whose group chats receive notices: committees (and the department itself).

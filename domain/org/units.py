@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import audit
-from domain.unit_file import RowError, UnitFileError, UnitRow, parse_rows, read_table
+from domain.kernel import audit
+from domain.org.unit_file import RowError, UnitFileError, UnitRow, parse_rows, read_table
 from storage.models import Unit
 
 

@@ -11,9 +11,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import outbox, recipients
-from domain.assessment import Decision
-from domain.outbox import Button, Notice
+from domain.kernel import outbox
+from domain.kernel.outbox import Button, Notice
+from domain.org import recipients
+from domain.standardisation.assessment import Decision
 from storage.models import Submission, Unit
 
 

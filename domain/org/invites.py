@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import audit
-from domain.menus import invitable_roles
-from domain.people import Actor
+from domain.kernel import audit
+from domain.org.menus import invitable_roles
+from domain.org.people import Actor
 from storage.models import Invite, Person, Role, RoleAssignment, Unit
 
 DEFAULT_DAYS = 7

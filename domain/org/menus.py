@@ -5,7 +5,7 @@ Only names here; their descriptions are text and live in templates/<locale>/stri
 
 from __future__ import annotations
 
-from domain.people import Actor
+from domain.org.people import Actor
 from storage.models import Role
 
 EVERYONE = ("start", "help", "lang")
