@@ -1,6 +1,8 @@
 """Invites (邀请): a single-use, expiring token that binds a Telegram user to a person, role and unit.
 
-Only the token's SHA-256 is stored. Redeeming checks everything again inside the transaction.
+Only the token's SHA-256 is stored. Redeeming checks everything again inside the transaction, and
+takes the invite with one conditional UPDATE (``… WHERE used_at IS NULL``): of two people redeeming the
+same token at once, exactly one gets the role, whatever the database's isolation.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kernel import audit
@@ -106,6 +108,15 @@ async def redeem(
         raise InviteRefused(InviteProblem.used)
     if invite.expires_at <= at:
         raise InviteRefused(InviteProblem.expired)
+    # The read above took no lock: claim the invite before anything is created. A concurrent redeem
+    # that claimed it first leaves no row to update (PostgreSQL re-checks the condition once the
+    # other transaction commits), so this one is refused and creates nothing.
+    taken = await session.execute(
+        update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None)).values(used_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise InviteRefused(InviteProblem.used)
     unit = await session.get_one(Unit, invite.unit_id)
     if actor.person_id is not None:
         person = await session.get_one(Person, actor.person_id)

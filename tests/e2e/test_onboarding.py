@@ -134,3 +134,19 @@ async def test_redelivered_start__is_applied_once_and_greets_again(bot, api, dat
     assert len(user.messages) == seen + 1 and "欢迎回来" in user.last.text
     assert await _count(bot, AuditEntry) == audits
     assert await _count(bot, RoleAssignment) == 1
+
+
+async def test_invite__two_people_redeem_it_at_the_same_moment__exactly_one_gets_the_role(
+    bot, api, database_url, clock
+):
+    tokens = [await make_invite(database_url, clock, Role.secretary, "T0102") for _ in range(3)]
+    for n, token in enumerate(tokens):
+        first, second = api.user(f"甲{n}"), api.user(f"乙{n}")
+        await first.send(f"/start {token}")  # both in one batch: handled in parallel, one lane per chat
+        await second.send(f"/start {token}")
+        answers = [*await first.replies(), *await second.replies()]
+        assert sum("支部书记" in m.text for m in answers) == 1
+        assert sum("已经被使用过" in m.text for m in answers) == 1
+
+    assert await _count(bot, RoleAssignment) == len(tokens)
+    assert await _count(bot, Person) == len(tokens)  # the one refused joined nobody
