@@ -94,12 +94,20 @@ class _Conversation:
         return self._post(sender, content)
 
     def _document(
-        self, sender: dict, data: bytes, file_name: str, mime_type: str | None, caption: str | None
+        self,
+        sender: dict,
+        data: bytes,
+        file_name: str,
+        mime_type: str | None,
+        caption: str | None,
+        size_stated: bool = True,
     ) -> dict:
         import mimetypes
 
         mime = mime_type or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
-        stored = self.state.store_file(data, "documents", file_name, mime_type=mime)
+        stored = self.state.store_file(
+            data, "documents", file_name, mime_type=mime, size_stated=size_stated
+        )
         content: dict[str, Any] = {"document": stored.document()}
         if caption:
             content["caption"] = caption
@@ -201,9 +209,16 @@ class FakeUser(_Conversation):
         ]
 
     async def send_document(
-        self, data: bytes, file_name: str, mime_type: str | None = None, caption: str | None = None
+        self,
+        data: bytes,
+        file_name: str,
+        mime_type: str | None = None,
+        caption: str | None = None,
+        *,
+        size_stated: bool = True,
     ) -> dict:
-        return self._document(self.user, data, file_name, mime_type, caption)
+        """``size_stated=False``: the update and getFile leave file_size out, as Telegram may."""
+        return self._document(self.user, data, file_name, mime_type, caption, size_stated)
 
     async def send_location(self, latitude: float, longitude: float) -> dict:
         return self._post(self.user, {"location": {"latitude": latitude, "longitude": longitude}})

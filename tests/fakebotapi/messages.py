@@ -284,12 +284,15 @@ def get_file(state: BotState, params: dict, files: dict[str, Upload]) -> dict:
     stored = state.files.get(str(params.get("file_id") or ""))
     if stored is None:
         raise bad_request("invalid file_id")
-    return {
+    found = {
         "file_id": stored.file_id,
         "file_unique_id": stored.file_unique_id,
         "file_size": stored.size,
         "file_path": stored.file_path,
     }
+    if not stored.size_stated:
+        del found["file_size"]
+    return found
 
 
 @method("answerCallbackQuery")

@@ -78,6 +78,8 @@ class StoredFile:
     width: int | None = None
     height: int | None = None
     url: str | None = None  # when the bot sent a file by URL the fake cannot fetch
+    size_stated: bool = True  # False: Telegram left file_size out (it may, in messages and getFile)
+    served: int = 0  # bytes of it written to downloaders (what a client read, plus socket buffers)
 
     @property
     def size(self) -> int:
@@ -98,6 +100,8 @@ class StoredFile:
             "file_unique_id": self.file_unique_id,
             "file_size": self.size,
         }
+        if not self.size_stated:
+            del doc["file_size"]
         if self.file_name:
             doc["file_name"] = self.file_name
         if self.mime_type:

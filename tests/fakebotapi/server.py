@@ -10,6 +10,7 @@ import socket
 import time
 import traceback
 
+import tornado.iostream
 import tornado.web
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
@@ -149,16 +150,30 @@ def _describe(upload: Upload) -> dict:
 
 
 class FileHandler(_Base):
-    """GET /file/bot<token>/<file_path>: the bytes behind getFile's file_path."""
+    """GET /file/bot<token>/<file_path>: the bytes behind getFile's file_path, streamed in chunks
+    (counted in ``StoredFile.served``) and without Content-Length when the size is not stated."""
 
-    def get(self, token: str, path: str) -> None:
+    CHUNK = 64 * 1024
+
+    async def get(self, token: str, path: str) -> None:
         if token != self.state.token:
             return self.reply(401, UNAUTHORIZED)
         stored = self.state.files_by_path.get(path)
         if stored is None or stored.data is None:
             return self.reply(404, NOT_FOUND)
         self.set_header("Content-Type", stored.mime_type or "application/octet-stream")
-        self.finish(stored.data)
+        if stored.size_stated:
+            self.set_header("Content-Length", str(stored.size))
+        data = memoryview(stored.data)
+        try:
+            for start in range(0, len(data), self.CHUNK):
+                chunk = data[start : start + self.CHUNK]
+                self.write(bytes(chunk))
+                await self.flush()
+                stored.served += len(chunk)
+            self.finish()
+        except tornado.iostream.StreamClosedError:
+            pass  # the client stopped reading
 
 
 def make_app(state: BotState) -> tornado.web.Application:
