@@ -165,9 +165,31 @@ async def _units_import(settings: Settings, renderer: Renderer, path: Path) -> i
 
 
 async def _checklist_publish(settings: Settings, renderer: Renderer, path: Path) -> int:
-    return await _apply_file(settings, renderer, path, checklists.publish, error=FormDefinitionError,
-                             errors_template="cli_checklist_errors.txt.j2",
-                             done_template="cli_checklist_published.txt.j2")  # fmt: skip
+    """Check the file as the bot checks one sent in the chat (bounded, read at most one byte past the
+    limit), before the transaction opens; then publish it."""
+
+    def read_and_check() -> checklists.Checked:
+        with path.open("rb") as file:
+            data = file.read(checklists.MAX_FILE_BYTES + 1)  # one byte more is enough to refuse it
+        return checklists.check(data, path.name)
+
+    try:
+        checked = await asyncio.to_thread(read_and_check)
+    except OSError:
+        return _fail(renderer, "cli_file_missing.txt.j2", path=str(path))
+    except FormDefinitionError as exc:
+        return _fail(renderer, "cli_checklist_errors.txt.j2", path=str(path), report=checklists.report(exc))
+    engine = database.create_engine(settings.database_url)
+    await migrate.upgrade(engine)
+    try:
+        async with database.sessionmaker(engine)() as session, session.begin():
+            result = await checklists.publish(session, checked=checked, actor_id=None, at=SystemClock().now())
+    except FormDefinitionError as exc:
+        return _fail(renderer, "cli_checklist_errors.txt.j2", path=str(path), report=checklists.report(exc))
+    finally:
+        await engine.dispose()
+    print(renderer.render("cli_checklist_published.txt.j2", result=result))
+    return 0
 
 
 async def _units_list(settings: Settings, renderer: Renderer) -> int:

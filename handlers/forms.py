@@ -7,6 +7,8 @@ earlier prompt is answered as no longer current.
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import update
 
 from domain import forms
@@ -107,12 +109,19 @@ async def _feed(work: Work, form: FormSession, user_input) -> None:
         await outcomes.announce(work, filled.outcome)
 
 
-@unit_of_work(on_repeat=current_prompt)
-async def message(work: Work) -> None:
-    """A message in a private chat: an answer to the open form, or not understood."""
+async def message(update, context) -> None:
+    """A message in a private chat: an answer to the open form, a checklist file, or not understood.
+
+    A checklist file is fetched and checked first (``publish.prepare``), before the unit of work opens.
+    """
+    prepared = await publish.prepare(update, context)
+    await unit_of_work(functools.partial(_message, prepared=prepared), on_repeat=current_prompt)(update, context)
+
+
+async def _message(work: Work, *, prepared: publish.Prepared | None) -> None:
     form = await filling.open_form(work.session, work.chat_id)
     if form is None:
-        if not await publish.maybe_publish(work):
+        if not await publish.maybe_publish(work, prepared):
             work.reply("unknown_message.html.j2", known=work.actor.known)
         return
     if form.person_id != work.actor.person_id:  # a form is the person's own, whatever chat it is in

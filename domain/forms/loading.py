@@ -5,7 +5,8 @@ the sheet, the row (1-based as a spreadsheet shows it; for YAML the entry's inde
 column. Issue codes: ``bad_file``, ``missing_sheet``, ``missing_id``, ``missing_name``,
 ``bad_name``, ``duplicate_name``, ``unknown_type``, ``missing_label``, ``bad_rule``,
 ``unknown_reference``, ``forward_reference``, ``unknown_choice_list``, ``empty_choice_list``,
-``duplicate_choice``, ``bad_value``.
+``duplicate_choice``, ``bad_value``, ``too_large`` (the file is refused before it is parsed, or a
+sheet has more rows than are read: see ``bounds``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from . import bounds
+from .bounds import quoted
 from .definition import (
     CHOICE_TYPES,
     NUMERIC_TYPES,
@@ -106,11 +109,12 @@ def _msg(zh: str, en: str) -> LocalText:
 
 def load_form_yaml(text: str) -> FormDefinition:
     """Load a definition written as YAML (``id, version, title, choices, fields``)."""
+    bounds.check_yaml(text)
     try:
         doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:
         raise FormDefinitionError(
-            [DefinitionIssue("bad_file", "yaml", None, None, _msg(f"YAML 无法解析：{exc}", f"not valid YAML: {exc}"))]
+            [DefinitionIssue("bad_file", "yaml", None, None, _msg(f"YAML 无法解析：{quoted(exc)}", f"not valid YAML: {quoted(exc)}"))]
         ) from None
     if not isinstance(doc, dict):
         raise FormDefinitionError(
@@ -134,35 +138,54 @@ def load_form_yaml(text: str) -> FormDefinition:
 
 
 def load_form_xlsx(data: bytes) -> FormDefinition:
-    """Load an XLSForm-like workbook: sheets "survey", "choices" and optional "settings"."""
+    """Load an XLSForm-like workbook: sheets "survey", "choices" and optional "settings".
+
+    The workbook is bounded before openpyxl opens it (``bounds.check_workbook``) and while it is read
+    (at most ``MAX_ROWS`` rows of ``MAX_COLUMNS`` columns per sheet)."""
+    bounds.check_workbook(data)
     try:
         import openpyxl
 
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise FormDefinitionError(
-            [DefinitionIssue("bad_file", "workbook", None, None, _msg(f"无法读取工作簿：{exc}", f"cannot read workbook: {exc}"))]
+            [DefinitionIssue("bad_file", "workbook", None, None, _msg(f"无法读取工作簿：{quoted(exc)}", f"cannot read workbook: {quoted(exc)}"))]
         ) from None
-    sheets = {name.strip().lower(): book[name] for name in book.sheetnames}
-    survey = sheets.get("survey") or sheets.get("问卷") or sheets.get("题目")
-    if survey is None:
-        raise FormDefinitionError(
-            [DefinitionIssue("missing_sheet", "survey", None, None, _msg("缺少 survey 工作表", "the workbook has no 'survey' sheet"))]
+    try:
+        sheets = {name.strip().lower(): book[name] for name in book.sheetnames}
+        survey = sheets.get("survey") or sheets.get("问卷") or sheets.get("题目")
+        if survey is None:
+            raise FormDefinitionError(
+                [DefinitionIssue("missing_sheet", "survey", None, None, _msg("缺少 survey 工作表", "the workbook has no 'survey' sheet"))]
+            )
+        too_long: list[DefinitionIssue] = []
+        field_rows = _sheet_rows(survey, "survey", SURVEY_HEADERS, too_long)
+        choices = sheets.get("choices") or sheets.get("选项")
+        choice_rows = _sheet_rows(choices, "choices", CHOICE_HEADERS, too_long) if choices is not None else []
+        settings_sheet = sheets.get("settings") or sheets.get("设置")
+        settings_rows = (
+            _sheet_rows(settings_sheet, "settings", SETTINGS_HEADERS, too_long) if settings_sheet is not None else []
         )
-    field_rows = _sheet_rows(survey, "survey", SURVEY_HEADERS)
-    choices = sheets.get("choices") or sheets.get("选项")
-    choice_rows = _sheet_rows(choices, "choices", CHOICE_HEADERS) if choices is not None else []
-    settings_sheet = sheets.get("settings") or sheets.get("设置")
-    settings_rows = _sheet_rows(settings_sheet, "settings", SETTINGS_HEADERS) if settings_sheet is not None else []
+    except FormDefinitionError:
+        raise
+    except Exception as exc:  # a part openpyxl reads only now (a sheet) may be broken too
+        raise FormDefinitionError(
+            [DefinitionIssue("bad_file", "workbook", None, None, _msg(f"无法读取工作簿：{quoted(exc)}", f"cannot read workbook: {quoted(exc)}"))]
+        ) from None
+    finally:
+        book.close()
+    if too_long:  # what was not read cannot be checked: say so rather than publish part of a sheet
+        raise FormDefinitionError(too_long)
     settings = settings_rows[0] if settings_rows else _Row("settings", None, {}, {})
-    book.close()
     return _Builder().build(settings, field_rows, choice_rows)
 
 
-def _sheet_rows(sheet: Any, sheet_name: str, headers: dict[str, str]) -> list[_Row]:
+def _sheet_rows(sheet: Any, sheet_name: str, headers: dict[str, str], too_long: list[DefinitionIssue]) -> list[_Row]:
+    """The sheet's rows with a value, reading at most MAX_ROWS rows of MAX_COLUMNS columns (a sheet's
+    stated dimensions are not trusted: a row numbered 1,048,576 would otherwise be padded to)."""
     from openpyxl.utils import get_column_letter
 
-    rows = sheet.iter_rows(values_only=True)
+    rows = sheet.iter_rows(max_row=bounds.MAX_ROWS + 1, max_col=bounds.MAX_COLUMNS, values_only=True)
     header = next(rows, None) or ()
     keys: list[str | None] = []
     columns: dict[str, str] = {}
@@ -178,6 +201,11 @@ def _sheet_rows(sheet: Any, sheet_name: str, headers: dict[str, str]) -> list[_R
             for key, cell in zip(keys, cells, strict=False)
             if key and cell is not None and str(cell).strip() != ""
         }
+        if number > bounds.MAX_ROWS:
+            if any(cell is not None for cell in cells):
+                too_long.append(bounds.too_large(sheet_name, f"工作表 {sheet_name} 超过 {bounds.MAX_ROWS} 行",
+                                                 f"sheet {sheet_name!r} has more than {bounds.MAX_ROWS} rows", row=number))  # fmt: skip
+            break
         if values:
             result.append(_Row(sheet_name, number, values, columns))
     return result
@@ -192,7 +220,9 @@ class _Builder:
 
     def issue(self, code: str, row: _Row, key: str | None, zh: str, en: str) -> None:
         column = row.column(key) if key else None
-        self.issues.append(DefinitionIssue(code, row.sheet, row.row, column, _msg(zh, en)))
+        # Messages repeat the file's own text (a name, a type, a rule): keep each one short.
+        message = _msg(quoted(zh, bounds.MAX_MESSAGE), quoted(en, bounds.MAX_MESSAGE))
+        self.issues.append(DefinitionIssue(code, row.sheet, row.row, column, message))
 
     def build(self, settings: _Row, field_rows: list[_Row], choice_rows: list[_Row]) -> FormDefinition:
         form_id = str(settings.values.get("form_id") or "").strip()

@@ -1,11 +1,13 @@
 """Which version of a form is in force: the shipped one, or the latest an admin published (发布清单).
 
 A submission keeps the (form id, version) it was filled against, and any version can be read back.
+A file is checked (``check``: bounded, parsed, validated) before the transaction that publishes it.
 """
 
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,6 +19,7 @@ from domain.forms import (
     FormDefinition,
     FormDefinitionError,
     LocalText,
+    bounds,
     load_form_xlsx,
     load_form_yaml,
     shipped_form,
@@ -53,9 +56,34 @@ async def version(session: AsyncSession, form_id: str, version: str) -> FormDefi
     return found
 
 
-async def publish(session: AsyncSession, *, data: bytes, filename: str, actor_id: int | None,
-                  at: datetime) -> FormDefinition:  # fmt: skip
-    """Check and publish a checklist file (YAML or XLSX); FormDefinitionError lists every problem."""
+@dataclass(frozen=True)
+class Checked:
+    """A checklist file read and checked: what ``publish`` stores. Reading it is CPU work on a hostile
+    file, so callers run ``check`` before any transaction opens and off the event loop."""
+
+    definition: FormDefinition
+    source: dict
+
+
+@dataclass(frozen=True)
+class Report:
+    """The first issues of a refused file (enough to fix it, and one message long) and how many more."""
+
+    issues: tuple[DefinitionIssue, ...]
+    total: int
+
+    @property
+    def not_listed(self) -> int:
+        return self.total - len(self.issues)
+
+
+MAX_FILE_BYTES = bounds.MAX_FILE_BYTES
+
+
+def check(data: bytes, filename: str) -> Checked:
+    """Read and check a checklist file (YAML or XLSX), bounded in size and shape; FormDefinitionError
+    lists every problem."""
+    bounds.check_file_size(len(data), "file")
     is_xlsx = filename.lower().endswith((".xlsx", ".xlsm"))
     if is_xlsx:
         defn = load_form_xlsx(data)
@@ -69,14 +97,24 @@ async def publish(session: AsyncSession, *, data: bytes, filename: str, actor_id
         source = {"format": "yaml", "source": text}
     if defn.id not in SHIPPED_FORMS:
         known = "、".join(SHIPPED_FORMS)
-        raise FormDefinitionError([_issue("unknown_form", f"未知表单“{defn.id}”（可用：{known}）",
-                                          f"unknown form {defn.id!r} (known: {', '.join(SHIPPED_FORMS)})")])  # fmt: skip
+        raise FormDefinitionError([_issue("unknown_form", f"未知表单“{bounds.quoted(defn.id)}”（可用：{known}）",
+                                          f"unknown form {bounds.quoted(defn.id)!r} (known: {', '.join(SHIPPED_FORMS)})")])  # fmt: skip
+    return Checked(defn, source)
+
+
+def report(error: FormDefinitionError) -> Report:
+    return Report(error.issues[: bounds.REPORTED_ISSUES], len(error.issues))
+
+
+async def publish(session: AsyncSession, *, checked: Checked, actor_id: int | None, at: datetime) -> FormDefinition:
+    """Publish a checked checklist as a new version; FormDefinitionError when that version exists."""
+    defn, source = checked.definition, checked.source
     taken = await session.scalar(
         select(PublishedForm.id).where(PublishedForm.form_id == defn.id, PublishedForm.version == defn.version)
     )
     if taken or shipped_form(defn.id).version == defn.version:
-        raise FormDefinitionError([_issue("version_exists", f"版本 {defn.version} 已存在，请提高版本号",
-                                          f"version {defn.version} exists already; raise the version")])  # fmt: skip
+        raise FormDefinitionError([_issue("version_exists", f"版本 {bounds.quoted(defn.version)} 已存在，请提高版本号",
+                                          f"version {bounds.quoted(defn.version)} exists already; raise the version")])  # fmt: skip
     row = PublishedForm(form_id=defn.id, version=defn.version, source_format=source["format"], definition=source,
                         published_by=actor_id, published_at=at)  # fmt: skip
     session.add(row)
