@@ -6,15 +6,30 @@ path httpx spent about three times the CPU per call that aiohttp does (bench/for
 is PTB's: its timeouts, its errors (``TimedOut``, ``NetworkError``), uploads as multipart forms.
 A proxy is given explicitly (ZHIBU_PROXY_URL): aiohttp's reading of proxy variables and .netrc
 from the environment happens on every request, in a thread, and cost a tenth of the bot's CPU.
+A file download (``File.download_*`` goes through ``retrieve``) is streamed and stops past
+``max_file_bytes`` read, whatever size Telegram stated or left out.
 """
 
 from __future__ import annotations
 
 import asyncio
+from contextvars import ContextVar
 
 import aiohttp
-from telegram.error import NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+BOT_API_FILE_LIMIT = 20 * 1024 * 1024  # the most the Bot API lets a bot download
+_CHUNK = 64 * 1024
+# The body limit of the request under way: set by ``retrieve`` for the ``do_request`` it leads to.
+_body_limit: ContextVar[int | None] = ContextVar("body_limit", default=None)
+
+
+class FileTooBig(BadRequest):
+    """A download past the limit, said as the Bot API says it of a file over its own limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"File is too big (more than {limit} bytes)")
 
 
 class AiohttpRequest(BaseRequest):
@@ -22,8 +37,10 @@ class AiohttpRequest(BaseRequest):
 
     def __init__(self, *, pool_size: int = 256, read_timeout: float | None = 5.0, write_timeout: float | None = 5.0,
                  connect_timeout: float | None = 5.0, pool_timeout: float | None = 1.0,
-                 media_write_timeout: float | None = 20.0, proxy: str | None = None) -> None:  # fmt: skip
+                 media_write_timeout: float | None = 20.0, proxy: str | None = None,
+                 max_file_bytes: int = BOT_API_FILE_LIMIT) -> None:  # fmt: skip
         self._pool_size = pool_size
+        self._max_file_bytes = max_file_bytes
         self._proxy = proxy
         self._timeouts = {"read": read_timeout, "write": write_timeout, "connect": connect_timeout,
                           "pool": pool_timeout}  # fmt: skip
@@ -46,6 +63,16 @@ class AiohttpRequest(BaseRequest):
             await self._session.close()
         self._session = None
 
+    async def retrieve(self, url: str, read_timeout=BaseRequest.DEFAULT_NONE, write_timeout=BaseRequest.DEFAULT_NONE,
+                       connect_timeout=BaseRequest.DEFAULT_NONE, pool_timeout=BaseRequest.DEFAULT_NONE) -> bytes:  # fmt: skip
+        """A file's bytes, reading no more than ``max_file_bytes`` (FileTooBig past them)."""
+        token = _body_limit.set(self._max_file_bytes)
+        try:
+            return await super().retrieve(url, read_timeout=read_timeout, write_timeout=write_timeout,
+                                          connect_timeout=connect_timeout, pool_timeout=pool_timeout)  # fmt: skip
+        finally:
+            _body_limit.reset(token)
+
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout=BaseRequest.DEFAULT_NONE, write_timeout=BaseRequest.DEFAULT_NONE,
                          connect_timeout=BaseRequest.DEFAULT_NONE,
@@ -65,7 +92,7 @@ class AiohttpRequest(BaseRequest):
                 allow_redirects=False,  # a redirecting proxy or portal is an error, not a GET of its page
             )
             if not files:
-                return await _exchange(call)
+                return await _exchange(call, _body_limit.get())
             # aiohttp has no write timeout and starts its read timer only once the body is sent, so an
             # upload is bounded as a whole: connecting, writing (PTB's media write timeout unless one
             # is given) and reading the answer.
@@ -94,9 +121,18 @@ class AiohttpRequest(BaseRequest):
         return self._timeouts[name] if value is BaseRequest.DEFAULT_NONE else value  # DEFAULT_NONE: not given
 
 
-async def _exchange(call) -> tuple[int, bytes]:
+async def _exchange(call, limit: int | None = None) -> tuple[int, bytes]:
     async with call as response:
-        return response.status, await response.read()
+        if limit is None:
+            return response.status, await response.read()
+        if (response.content_length or 0) > limit:
+            raise FileTooBig(limit)
+        body = bytearray()
+        async for chunk in response.content.iter_chunked(_CHUNK):
+            body += chunk
+            if len(body) > limit:  # leaving the block closes the connection: the rest is never read
+                raise FileTooBig(limit)
+        return response.status, bytes(body)
 
 
 def _form(fields: dict[str, str] | None, files: dict) -> aiohttp.FormData:

@@ -20,6 +20,7 @@ from domain.kernel import learnt
 from domain.kernel.clock import Clock, SystemClock
 from domain.org import menus
 from handlers import deps as handler_deps
+from handlers import publish
 from handlers.wiring import register
 from storage import database
 from templates import Renderer
@@ -53,7 +54,8 @@ def build(settings: Settings, *, clock: Clock | None = None, engine: AsyncEngine
         .rate_limiter(limiter := SlidingWindowRateLimiter(max_retries=3))
         # Our own poller and webhook confirm an update only after its effect is committed.
         .updater(None)
-        .request(AiohttpRequest(proxy=settings.proxy_url))
+        # The largest file a handler downloads is a checklist: reading stops past it.
+        .request(AiohttpRequest(proxy=settings.proxy_url, max_file_bytes=publish.MAX_BYTES))
         .get_updates_request(AiohttpRequest(pool_size=1, proxy=settings.proxy_url))
         .build()
     )
