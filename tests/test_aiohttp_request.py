@@ -178,3 +178,20 @@ async def test_a_file_handle_can_be_sent_twice_and_stays_open() -> None:
     assert api.file_bytes(first.document.file_id) == api.file_bytes(second.document.file_id) == handle.getvalue()
     assert not handle.closed
     assert first.document.file_name == "问题%0D%0A清单.csv"  # control characters percent-encoded, as httpx does
+
+
+@pytest.mark.parametrize("size_stated", [True, False], ids=["size stated", "size left out"])
+async def test_a_download_past_max_file_bytes__stops_reading_and_is_refused_as_too_big(size_stated) -> None:
+    async with FakeBotAPI() as api:
+        user = api.user("张部长")
+        update = await user.send_document(bytes(32 * 1024 * 1024), "清单.xlsx", size_stated=size_stated)
+        request = AiohttpRequest(max_file_bytes=1024 * 1024)
+        async with Bot(api.token, base_url=api.base_url, base_file_url=api.file_url, request=request) as bot:
+            file = await bot.get_file(update["message"]["document"]["file_id"])
+            with pytest.raises(BadRequest, match="too big"):
+                await file.download_as_bytearray()
+            small = await user.send_document(b"id: x\n", "ok.yaml")
+            again = await bot.get_file(small["message"]["document"]["file_id"])
+            assert bytes(await again.download_as_bytearray()) == b"id: x\n"  # under the limit: whole
+        [stored] = [f for f in api.uploaded_files if f.file_name == "清单.xlsx"]
+    assert stored.served < 12 * 1024 * 1024
