@@ -127,3 +127,11 @@ def test_checklist_report__many_issues__lists_the_first_twenty_and_counts_the_re
     report = checklists.report(caught.value)
     assert len(report.issues) == bounds.REPORTED_ISSUES and report.total == len(caught.value.issues) > 300
     assert report.not_listed == report.total - bounds.REPORTED_ISSUES
+
+
+def test_xlsx__xml_under_another_name__is_counted_all_the_same():
+    strings = b'<sst xmlns="x">' + b"<si><t>s</t></si>" * (bounds.MAX_HELD_ELEMENTS // 2 + 1) + b"</sst>"
+    disguised = workbook(rows_xml([HEADER]), extra_parts={"xl/media/image1.png": strings})
+    assert [i.code for i in _refusal(disguised).issues] == ["too_large"]
+    picture = workbook(rows_xml([HEADER]), extra_parts={"xl/media/image1.png": b"\x89PNG\r\n\x1a\n" + bytes(4096)})
+    assert [i.code for i in _refusal(picture).issues] != ["too_large"]  # a real image is not XML: not scanned

@@ -83,7 +83,7 @@ def check_workbook(data: bytes) -> None:
             _check_directory(archive.infolist())
             budget = _Budget()
             for info in archive.infolist():
-                if info.filename.endswith((".xml", ".rels", ".vml")):
+                if _looks_like_xml(archive, info):  # by content: a part's name proves nothing
                     _scan_xml(archive, info, budget)
     except _Exceeded as exceeded:
         raise FormDefinitionError([DefinitionIssue("too_large", "workbook", None, None, exceeded.text)]) from None
@@ -122,6 +122,15 @@ class _Budget:
         if self.held > MAX_HELD_ELEMENTS:
             raise _Exceeded(f"工作簿内容过多（超过 {MAX_HELD_ELEMENTS} 个元素）",
                             f"the workbook holds too much (more than {MAX_HELD_ELEMENTS} elements)")  # fmt: skip
+
+
+def _looks_like_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a part starts as XML does (images and other binary parts do not)."""
+    with archive.open(info) as part:
+        head = part.read(64)
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        head = head.removeprefix(bom)
+    return head.replace(b"\x00", b"").lstrip().startswith(b"<")
 
 
 def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> None:
