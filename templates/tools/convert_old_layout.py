@@ -9,7 +9,10 @@ differs (an English-only plural, a reordered condition) are reported and left fo
 
     python -m templates.tools.convert_old_layout            # convert every pair still there
     python -m templates.tools.convert_old_layout --remove   # ... and delete what was converted
-    python -m templates.tools.convert_old_layout NAME ...   # only these templates
+    python -m templates.tools.convert_old_layout NAME ...   # only these templates (and the labels)
+
+A pair is converted whole: a template that was polished by hand after its conversion and then
+changed in the old layout comes back in the mechanical form (correct, but in smaller phrases).
 
 Run ``python -m pytest tests/test_catalogues.py`` afterwards, and compare renders if in doubt.
 """
@@ -343,14 +346,15 @@ def convert(root: Path = HERE, only: list[str] | None = None, remove: bool = Fal
     english: dict[catalogues.Key, str | tuple[str, ...]] = {
         k: next(iter(v)) for k, v in pairs.english.items() if len(v) == 1
     }
-    failures += _convert_strings(root, english, known, only)
+    string_failures = _convert_strings(root, english, known)
+    failures += string_failures
 
     left = catalogues.update(root, english)
     if remove:
         for name in converted:
             (root / "zh" / name).unlink()
             (root / "en" / name).unlink()
-        if not only and not any("strings.yaml" in line for line in failures):
+        if not string_failures:
             for locale in ("zh", "en"):
                 (root / locale / "strings.yaml").unlink(missing_ok=True)
     for name in converted:
@@ -360,10 +364,10 @@ def convert(root: Path = HERE, only: list[str] | None = None, remove: bool = Fal
     return 1 if failures or left else 0
 
 
-def _convert_strings(root: Path, english: dict, known: dict, only: list[str]) -> list[str]:
+def _convert_strings(root: Path, english: dict, known: dict) -> list[str]:
     """Add the labels of the old strings.yaml files to strings.py (new or changed keys)."""
     zh_path, en_path = root / "zh" / "strings.yaml", root / "en" / "strings.yaml"
-    if only or not zh_path.exists():
+    if not zh_path.exists():
         return []
     zh = yaml.safe_load(zh_path.read_text(encoding="utf-8")) or {}
     en = yaml.safe_load(en_path.read_text(encoding="utf-8")) if en_path.exists() else {}
@@ -374,7 +378,8 @@ def _convert_strings(root: Path, english: dict, known: dict, only: list[str]) ->
             problems.append(f"strings.yaml: {k!r} has no English")
             continue
         previous = known.get((None, text))
-        if previous and previous != en[k] and (None, text) not in english:
+        shared = table.get(k) != text  # the Chinese is another message's too: its English stays
+        if previous and previous != en[k] and shared and (None, text) not in english:
             problems.append(f"strings.yaml: {k!r}: {text!r} is already translated as {previous!r}, not {en[k]!r}")
             continue
         table[k] = text
