@@ -30,7 +30,7 @@ BATCH = 500
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button: ``label`` is a key in templates/<locale>/strings.yaml, ``data`` ≤ 64 bytes."""
+    """An inline button: ``label`` is a key in templates/strings.py, ``data`` ≤ 64 bytes."""
 
     label: str
     data: str

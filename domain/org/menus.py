@@ -1,6 +1,6 @@
 """What each role can do: the commands shown in /help and in Telegram's command menu.
 
-Only names here; their descriptions are text and live in templates/<locale>/strings.yaml.
+Only names here; their descriptions are text and live in templates/strings.py.
 """
 
 from __future__ import annotations
