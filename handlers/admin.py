@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from domain.org import invites, menus, units
+from domain.org import invites, permissions, units
 from domain.org.invites import NotAllowed
+from domain.org.permissions import Role
+from handlers.buttons import numeric_tail
 from handlers.work import Work, unit_of_work
-from storage.models import Role
 
 ROLE_WORDS = {
     "secretary": Role.secretary, "书记": Role.secretary, "支部书记": Role.secretary,
@@ -18,12 +19,12 @@ ROLE_WORDS = {
 @unit_of_work
 async def invite(work: Work) -> None:
     """``/invite CODE [ROLE [NAME]]``: create an invite link, offering roles as buttons."""
-    if not menus.invitable_roles(work.actor):
+    if not permissions.invitable_roles(work.actor):
         work.reply("not_allowed.html.j2")
         return
     args = work.context.args or []
     if not args:
-        work.reply("invite_usage.html.j2", roles=[r.value for r in menus.invitable_roles(work.actor)])
+        work.reply("invite_usage.html.j2", roles=[r.value for r in permissions.invitable_roles(work.actor)])
         return
     unit = await units.by_code(work.session, args[0])
     if unit is None:
@@ -32,19 +33,20 @@ async def invite(work: Work) -> None:
     if len(args) >= 2:
         role = ROLE_WORDS.get(args[1].lower())
         if role is None:
-            work.reply("invite_usage.html.j2", roles=[r.value for r in menus.invitable_roles(work.actor)])
+            work.reply("invite_usage.html.j2", roles=[r.value for r in permissions.invitable_roles(work.actor)])
             return
         await _create(work, role, unit, " ".join(args[2:]) or None)
         return
-    buttons = [[(work.string(f"role.{r.value}"), f"inv:{unit.id}:{r.value}")] for r in menus.invitable_roles(work.actor)]
+    buttons = [[(work.string(f"role.{r.value}"), f"inv:{unit.id}:{r.value}")] for r in permissions.invitable_roles(work.actor)]
     work.reply("invite_choose_role.html.j2", unit=unit, buttons=buttons)
 
 
 @unit_of_work
 async def invite_role_chosen(work: Work) -> None:
     """Create the invite for the role pressed, after checking the presser may."""
-    _, unit_id, role_name = (work.update.callback_query.data.split(":") + ["", ""])[:3]
-    unit = await work.session.get(units.Unit, int(unit_id)) if unit_id.isdigit() else None
+    _, unit_id, role_name = (work.update.callback_query.data.split(":", 2) + ["", ""])[:3]
+    parsed = numeric_tail(unit_id)
+    unit = await units.by_id(work.session, parsed) if parsed else None
     if unit is None or role_name not in Role.__members__:
         work.answer("stale", alert=True)
         return
@@ -52,7 +54,7 @@ async def invite_role_chosen(work: Work) -> None:
         work.answer()
 
 
-async def _create(work: Work, role: Role, unit: units.Unit, name: str | None, *, edit: bool = False) -> bool:
+async def _create(work: Work, role: Role, unit, name: str | None, *, edit: bool = False) -> bool:
     """Create the invite and show its link; False (with a refusal shown) when the actor may not."""
     try:
         invites.check_may_invite(work.actor, role, unit)
@@ -79,9 +81,9 @@ def invite_link(bot_username: str, token: str) -> str:
 @unit_of_work
 async def units_command(work: Work) -> None:
     """Show the unit tree within the user's scope, indented."""
-    scopes = work.actor.scope_paths(Role.admin, Role.committee)
-    if not scopes:
+    try:
+        lines = await units.visible_tree(work.session, work.actor)
+    except permissions.NotAllowed:
         work.reply("not_allowed.html.j2")
         return
-    lines = [line for line in await units.tree(work.session) if any(line.unit.path.startswith(p) for p in scopes)]
     work.reply("units_tree.html.j2", lines=lines)

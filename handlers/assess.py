@@ -1,40 +1,20 @@
 """Commands that open forms: /selfcheck (自评), /demo (示范阵地), /activity (组织生活), /review (组织考评),
-and /problems (问题清单)."""
+and /problems (问题清单). Each calls one use case; what may be done is the domain's to decide."""
 
 from __future__ import annotations
 
-from domain.standardisation import assessment
+from domain.filling import usecases
+from domain.org.permissions import NotAllowed
+from domain.standardisation import assessment, reviewing
 from handlers import forms
+from handlers.buttons import numeric_tail
 from handlers.work import Work, unit_of_work
-from storage.models import Role, Submission, SubmissionStatus, Unit
-
-# The short code in button data → (purpose, form id).
-STARTS = {"self": ("assessment", "standardisation"), "demo": ("assessment", "demonstration"),
-          "act": ("activity", "activity_record")}  # fmt: skip
 
 
 async def _offer(work: Work, code: str) -> None:
     """Start ``code``'s form for the person's branch, asking which when they have several."""
-    branches = [g for g in work.actor.grants if g.role is Role.secretary]
-    if not branches:
-        work.reply("not_allowed.html.j2")
-        return
-    if len(branches) > 1:
-        buttons = [[(g.unit_name, f"new:{code}:{g.unit_id}")] for g in branches[:20]]
-        work.reply("choose_branch.html.j2", buttons=buttons)
-        return
-    await _start(work, code, branches[0].unit_id)
-
-
-async def _start(work: Work, code: str, unit_id: int) -> None:
-    purpose, form_id = STARTS[code]
-    unit = await work.session.get(Unit, unit_id)
-    if unit is None or not work.actor.may(Role.secretary, unit):
-        work.answer("not_allowed", alert=True) if work.update.callback_query else work.reply("not_allowed.html.j2")
-        return
-    if work.update.callback_query:
-        work.answer()
-    await forms.begin(work, purpose=purpose, form_id=form_id, unit=unit)
+    pressed = work.update.callback_query is not None
+    forms.render(work, await usecases.offer(work.session, work.actor, code, forms.moment(work), pressed=pressed))
 
 
 @unit_of_work(on_repeat=forms.current_prompt)
@@ -58,32 +38,34 @@ async def record_activity(work: Work) -> None:
 @unit_of_work(on_repeat=forms.current_prompt)
 async def start_pressed(work: Work) -> None:
     """A "which branch" button (``new:<code>:<unit id>``); the button grants nothing by itself."""
-    _, code, unit_id = (work.update.callback_query.data.split(":") + ["", ""])[:3]
-    if code not in STARTS or not unit_id.isdigit():
+    _, code, unit_id = (work.update.callback_query.data.split(":", 2) + ["", ""])[:3]
+    parsed = numeric_tail(unit_id)
+    if parsed is None:
         work.answer("stale", alert=True)
         return
-    await _start(work, code, int(unit_id))
+    result = await usecases.start(work.session, work.actor, code, parsed, forms.moment(work), pressed=True)
+    forms.render(work, result)
 
 
 @unit_of_work(on_repeat=forms.current_prompt)
 async def reminder_start_pressed(work: Work) -> None:
     """The button on a reminder (``self:start`` / ``act:start``): open that form for the person's branch."""
     await _offer(work, work.update.callback_query.data.split(":")[0])
-    work.answer()  # when nothing above answered it
 
 
 @unit_of_work
 async def problem_pressed(work: Work) -> None:
     """Show one problem-list item (``prob:<id>``) to someone whose roles cover its branch."""
-    raw = work.update.callback_query.data.removeprefix("prob:")
-    found = await assessment.problem_item(work.session, int(raw)) if raw.isdigit() else None
+    item_id = numeric_tail(work.update.callback_query.data.removeprefix("prob:"))
+    try:
+        found = await assessment.visible_problem(work.session, work.actor, item_id) if item_id else None
+    except NotAllowed:
+        work.answer("not_allowed", alert=True)
+        return
     if found is None:
         work.answer("stale", alert=True)
         return
     item, unit = found
-    if not any(unit.path.startswith(p) for p in work.actor.scope_paths()):
-        work.answer("not_allowed", alert=True)
-        return
     work.answer()
     work.reply("problem_item.html.j2", item=item, unit=unit, today=work.today)
 
@@ -91,10 +73,11 @@ async def problem_pressed(work: Work) -> None:
 @unit_of_work
 async def review_list(work: Work) -> None:
     """List the submissions waiting for this reviewer."""
-    if not (work.actor.has(Role.committee) or work.actor.has(Role.admin)):
+    try:
+        waiting = await assessment.reviewable(work.session, work.actor)
+    except NotAllowed:
         work.reply("not_allowed.html.j2")
         return
-    waiting = await assessment.awaiting_review(work.session, work.actor)
     buttons = [[(f"{unit.name} · {s.submitted_at.astimezone(work.deps.timezone):%m-%d}", f"rev:{s.id}")]
                for s, unit in waiting[:30]]  # fmt: skip
     work.reply("review_list.html.j2", waiting=waiting, buttons=buttons)
@@ -103,23 +86,11 @@ async def review_list(work: Work) -> None:
 @unit_of_work(on_repeat=forms.current_prompt)
 async def review_pressed(work: Work) -> None:
     """Open a submission for evaluation (``rev:<id>``), re-checking scope and that it still waits."""
-    raw = work.update.callback_query.data.removeprefix("rev:")
-    submission = await work.session.get(Submission, int(raw)) if raw.isdigit() else None
-    unit = await work.session.get(Unit, submission.unit_id) if submission else None
-    if submission is None or unit is None:
+    submission_id = numeric_tail(work.update.callback_query.data.removeprefix("rev:"))
+    if submission_id is None:
         work.answer("stale", alert=True)
         return
-    try:
-        assessment.check_reviewer(work.actor, unit)
-    except assessment.NotAllowed:
-        work.answer("not_allowed", alert=True)
-        return
-    if submission.status is not SubmissionStatus.submitted:
-        work.answer("review.done_already", alert=True)
-        return
-    work.answer()
-    work.reply("submission_summary.html.j2", submission=submission, unit=unit)
-    await forms.begin(work, purpose="evaluation", form_id="evaluation", unit=unit, subject_id=submission.id)
+    forms.render(work, await reviewing.open_review(work.session, work.actor, submission_id, forms.moment(work)))
 
 
 @unit_of_work
@@ -130,4 +101,3 @@ async def problems(work: Work) -> None:
         return
     items = await assessment.problem_list(work.session, work.actor)
     work.reply("problem_list.html.j2", items=items, today=work.today)
-

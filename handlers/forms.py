@@ -1,27 +1,51 @@
 """Forms in the chat: start one, feed it messages and button presses, show the next prompt.
 
-Every input goes through domain.filling in the update's own transaction. Button data is
-``f:<step>:<action>[:<value>]``; ``step`` must be the form's current step, so a button from an
-earlier prompt is answered as no longer current.
+Every input goes to one use case of ``domain.filling.usecases`` in the update's own transaction; what
+it returns is rendered here. Button data is ``f:<step>:<action>[:<value>]``; ``step`` must be the
+form's current step, so a button from an earlier prompt is answered as no longer current.
 """
 
 from __future__ import annotations
 
 import functools
 
-from sqlalchemy import update
-
 from domain import forms
-from domain.filling import sessions as filling
+from domain.filling import usecases
+from domain.filling.purposes import Told
+from domain.filling.usecases import ChooseUnit, Moment, Result, Shown
 from domain.forms import Prompt, PromptKind
-from handlers import outcomes, publish
+from handlers import publish
 from handlers.work import Buttons, Work, edit, send, unit_of_work
-from storage.models import FormSession
 
 NAV = {"b": forms.Back, "s": forms.Skip, "d": forms.Done, "r": forms.Review, "ok": forms.Submit, "x": forms.Cancel}
 
 
-def show(work: Work, form: FormSession, prompt: Prompt) -> None:
+def moment(work: Work) -> Moment:
+    return Moment(work.chat_id, work.today, work.locale, work.now, work.update.update_id)
+
+
+def render(work: Work, result: Result) -> None:
+    """Tell the person what the use case returned, in its order; answer a pressed button first."""
+    if work.update.callback_query:
+        work.answer(result.toast, alert=result.alert)
+    for said in result.said:
+        if isinstance(said, Shown):
+            show(work, said.form, said.prompt)
+        elif isinstance(said, ChooseUnit):
+            buttons = [[(g.unit_name, f"new:{said.code}:{g.unit_id}")] for g in said.units]
+            work.reply("choose_branch.html.j2", buttons=buttons)
+        elif isinstance(said, Told):
+            work.reply(f"{said.message}.html.j2", **said.values)
+    if result.notified:
+        work.later(wake_outbox)
+
+
+async def wake_outbox(context) -> None:
+    """After the commit: the dispatcher looks at the outbox now rather than at its next poll."""
+    context.deps.wake_outbox()
+
+
+def show(work: Work, form, prompt: Prompt) -> None:
     """Reply with ``prompt`` and the buttons that fit it.
 
     A photo absorbed into an album already being received (``quiet``) updates the prompt message in
@@ -36,14 +60,12 @@ def show(work: Work, form: FormSession, prompt: Prompt) -> None:
     if prompt.question is None or prompt.question.type not in ("photo", "photos"):
         work.later(lambda ctx: send(ctx, form.chat_id, text, keys))
         return
-    form_id, sessions = form.id, work.deps.sessions
+    form_id, chat_id = form.id, form.chat_id
 
     async def send_and_remember(ctx) -> None:
-        message_id = await send(ctx, form.chat_id, text, keys)
-        async with sessions() as session, session.begin():  # bookkeeping only: which message to edit
-            await session.execute(
-                update(FormSession).where(FormSession.id == form_id).values(prompt_message_id=message_id)
-            )
+        message_id = await send(ctx, chat_id, text, keys)
+        async with ctx.deps.sessions() as session, session.begin():  # which message to edit as photos arrive
+            await usecases.remember_prompt(session, form_id, message_id)
 
     work.later(send_and_remember)
 
@@ -76,37 +98,9 @@ def buttons(work: Work, step: int, prompt: Prompt) -> Buttons:
     return rows
 
 
-async def begin(work: Work, *, purpose: str, form_id: str, unit, subject_id: int | None = None) -> None:
-    """Open (or resume) a form for the person in this chat and show its first prompt."""
-    try:
-        filled = await filling.begin(work.session, actor=work.actor, chat_id=work.chat_id, purpose=purpose,
-                                     form_id=form_id, unit=unit, today=work.today, locale=work.locale,
-                                     at=work.now, subject_id=subject_id, update_id=work.update.update_id)  # fmt: skip
-    except filling.Busy as busy:
-        resumed = await filling.resume(work.session, form=busy.open_form, today=work.today, locale=work.locale)
-        work.reply("form_busy.html.j2", title=resumed.prompt.title)
-        show(work, busy.open_form, resumed.prompt)
-        return
-    show(work, filled.form, filled.prompt)
-
-
 async def current_prompt(work: Work) -> None:
     """After a re-delivered update: show the open form's current prompt again."""
-    form = await filling.open_form(work.session, work.chat_id)
-    if form is not None:
-        resumed = await filling.resume(work.session, form=form, today=work.today, locale=work.locale)
-        show(work, form, resumed.prompt)
-    elif work.update.callback_query:
-        work.answer()
-
-
-async def _feed(work: Work, form: FormSession, user_input) -> None:
-    filled = await filling.feed(work.session, form=form, user_input=user_input, actor=work.actor, today=work.today,
-                                locale=work.locale, at=work.now, update_id=work.update.update_id)  # fmt: skip
-    if not isinstance(filled.outcome, filling.Refused):  # a refused finish is not "submitted"
-        show(work, form, filled.prompt)
-    if filled.outcome is not None:
-        await outcomes.announce(work, filled.outcome)
+    render(work, await usecases.current(work.session, moment(work)))
 
 
 async def message(update, context) -> None:
@@ -119,50 +113,36 @@ async def message(update, context) -> None:
 
 
 async def _message(work: Work, *, prepared: publish.Prepared | None) -> None:
-    form = await filling.open_form(work.session, work.chat_id)
-    if form is None:
-        if not await publish.maybe_publish(work, prepared):
-            work.reply("unknown_message.html.j2", known=work.actor.known)
-        return
-    if form.person_id != work.actor.person_id:  # a form is the person's own, whatever chat it is in
-        work.reply("not_allowed.html.j2")
-        return
-    await _feed(work, form, to_input(work.update.effective_message))
+    result = await usecases.answer(work.session, work.actor, to_input(work.update.effective_message), moment(work))
+    if result.no_form and not await publish.maybe_publish(work, prepared):
+        work.reply("unknown_message.html.j2", known=work.actor.known)
+    render(work, result)
 
 
 @unit_of_work(on_repeat=current_prompt)
 async def pressed(work: Work) -> None:
-    """A form button: re-check that it belongs to the current prompt of this person's open form."""
+    """A form button: the use case re-checks that it belongs to the current prompt of this person's form."""
     parts = work.update.callback_query.data.split(":", 3)
-    form = await filling.open_form(work.session, work.chat_id)
-    if form is None or len(parts) < 3 or parts[1] != str(form.step):
-        work.answer("stale", alert=True)
-        return
-    if form.person_id != work.actor.person_id:
-        work.answer("not_allowed", alert=True)
-        return
-    action, value = parts[2], parts[3] if len(parts) > 3 else ""
-    if action == "c":
+    step, action = (parts + ["", ""])[1:3]
+    value = parts[3] if len(parts) > 3 else ""
+    if not (step.isascii() and step.isdigit() and len(step) <= 9):
+        user_input = None
+    elif action == "c":
         user_input = forms.Choice(value)
     elif action == "e":
         user_input = forms.Edit(value)
-    elif action in NAV:
-        user_input = NAV[action]()
     else:
+        user_input = NAV[action]() if action in NAV else None
+    if user_input is None:
         work.answer("stale", alert=True)
         return
-    work.answer()
-    await _feed(work, form, user_input)
+    render(work, await usecases.answer(work.session, work.actor, user_input, moment(work), step=int(step)))
 
 
 @unit_of_work(on_repeat=current_prompt)
 async def cancel(work: Work) -> None:
     """/cancel: close the open form, keeping nothing of it as a submission."""
-    form = await filling.open_form(work.session, work.chat_id)
-    if form is None:
-        work.reply("form_none_open.html.j2")
-        return
-    await _feed(work, form, forms.Cancel())
+    render(work, await usecases.cancel(work.session, work.actor, forms.Cancel(), moment(work)))
 
 
 def to_input(message) -> forms.UserInput:

@@ -7,16 +7,15 @@ from telegram import BotCommand, BotCommandScopeChat
 from domain.org import invites, menus, people
 from domain.org.invites import InviteRefused
 from handlers.work import Work, unit_of_work
-from storage.models import Role
 
 LANGUAGES = (("zh", "lang.zh"), ("en", "lang.en"))
 
 
 def menu_buttons(work: Work, actor: people.Actor) -> list[list[tuple[str, str]]]:
     """The everyday actions of the person's roles, as buttons under the greeting."""
-    if not actor.has(Role.secretary):
-        return []
-    return [[(work.string("menu.selfcheck"), "self:start"), (work.string("menu.activity"), "act:start")]]
+    labels = {"self": "menu.selfcheck", "act": "menu.activity"}
+    starts = menus.everyday_starts(actor)
+    return [[(work.string(labels[code]), f"{code}:start") for code in starts]] if starts else []
 
 
 async def greet_again(work: Work) -> None:

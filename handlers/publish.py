@@ -24,7 +24,6 @@ from domain.org import people
 from domain.standardisation import checklists
 from handlers.deps import ZhibuContext
 from handlers.work import Work, unit_of_work
-from storage.models import Role
 
 SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
 MAX_BYTES = checklists.MAX_FILE_BYTES
@@ -57,7 +56,7 @@ async def prepare(update: Update, context: ZhibuContext) -> Prepared | None:
     async with context.deps.sessions() as session:
         actor = await people.actor_for(session, update.effective_user.id)
         form = await filling.open_form(session, update.effective_chat.id)
-    if not actor.has(Role.admin) or form is not None:
+    if not checklists.may_publish(actor) or form is not None:
         return None
     document = update.effective_message.document
     if (document.file_size or 0) > MAX_BYTES:
@@ -84,7 +83,7 @@ async def maybe_publish(work: Work, prepared: Prepared | None) -> bool:
     """If this is an admin's checklist file, publish what ``prepare`` checked; False when it is not one."""
     if not _is_checklist(work.update):
         return False
-    if not work.actor.has(Role.admin):
+    if not checklists.may_publish(work.actor):
         work.reply("not_allowed.html.j2")
         return True
     file_name = work.update.effective_message.document.file_name
@@ -109,7 +108,7 @@ async def maybe_publish(work: Work, prepared: Prepared | None) -> bool:
 @unit_of_work
 async def publish_help(work: Work) -> None:
     """Explain how to publish a checklist version."""
-    if not work.actor.has(Role.admin):
+    if not checklists.may_publish(work.actor):
         work.reply("not_allowed.html.j2")
         return
     work.reply("publish_help.html.j2")

@@ -1,8 +1,8 @@
 """Filling a form (填报): progress is written with every accepted input, in that update's transaction,
 so a crash, a restart or another bot process loses nothing and the person continues where they were.
 
-Purposes: ``assessment`` (自评 against a checklist → a submission), ``activity`` (组织生活记录 → an
-activity record) and ``evaluation`` (组织考评 of a submission → a decision).
+What a form is for, and what finishing it does, is its purpose's (``domain.filling.purposes``);
+nothing here branches on it.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from domain import forms, reminders
+from domain import forms
+from domain.filling.purposes import PURPOSES, Finishing, NotCurrent, Purpose, Told
 from domain.forms import FormContext, FormDefinition, FormState, Phase, Prompt, UnitFacts, UserInput
 from domain.kernel import audit
+from domain.org import permissions
 from domain.org.people import Actor
-from domain.standardisation import activity, assessment, checklists
-from domain.standardisation import review as evaluation
-from storage.models import FormSession, Role, Submission, Unit, UnitType
+from domain.standardisation import activity
+from storage.models import FormSession, Unit, UnitType
 
 COMMITTEE_TYPES = (UnitType.town_committee, UnitType.direct_committee)
 
@@ -34,32 +35,11 @@ class Busy(Exception):
         self.open_form = open_form
 
 
-@dataclass(frozen=True)
-class Submitted:
-    submission: Submission
-    unit: Unit
-
-
-@dataclass(frozen=True)
-class Recorded:
-    record: Any
-    unit: Unit
-
-
-@dataclass(frozen=True)
-class Decided:
-    decision: assessment.Decision
-    unit: Unit
-
-
-@dataclass(frozen=True)
-class Refused:
+def refused(reason: str, unit: Unit) -> Told:
     """The form was finished but could not take effect (``reason``: ``not_current`` when another
     reviewer decided first, ``not_allowed`` when the person's role no longer covers the unit);
     the form is closed and nothing else changed."""
-
-    reason: str
-    unit: Unit
+    return Told("form_refused", {"reason": reason, "unit": unit})
 
 
 @dataclass(frozen=True)
@@ -67,7 +47,11 @@ class Filled:
     form: FormSession
     prompt: Prompt
     changed: bool
-    outcome: Submitted | Recorded | Decided | Refused | None = None
+    outcome: Told | None = None  # what finishing did, told to the person who finished
+
+    @property
+    def refused(self) -> bool:
+        return self.outcome is not None and self.outcome.message == "form_refused"
 
 
 # Statements on every answer are built once (building one costs more than running it on SQLite).
@@ -91,12 +75,14 @@ async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: s
         if (existing.purpose, existing.form_id, existing.unit_id, existing.subject_id) == (purpose, form_id, unit.id, subject_id):
             return await resume(session, form=existing, today=today, locale=locale)
         raise Busy(existing)
-    defn = await _definition(session, purpose, form_id, subject_id)
+    kind = PURPOSES.get(purpose)
+    defn = await kind.definition(session, form_id, subject_id, None)
     ctx = await context_for(session, unit, today, locale, defn)
     step = forms.start(defn, ctx)
     row = FormSession(person_id=actor.person_id, chat_id=chat_id, form_id=defn.id, version=defn.version,
-                      unit_id=unit.id, unit=unit, purpose=purpose, subject_id=subject_id, state=step.state.to_json(), step=0,
-                      context=_snapshot(ctx), started_at=at, updated_at=at)  # fmt: skip
+                      unit_id=unit.id, unit=unit, purpose=purpose, subject_type=kind.subject_type,
+                      subject_id=subject_id, state=step.state.to_json(), step=0, context=_snapshot(ctx),
+                      started_at=at, updated_at=at)  # fmt: skip
     session.add(row)
     await session.flush()
     await audit.record(session, at=at, actor_id=actor.person_id, action="form.started", subject_type="form_session",
@@ -107,7 +93,7 @@ async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: s
 
 async def resume(session: AsyncSession, *, form: FormSession, today: date, locale: str) -> Filled:
     """The current prompt of an open form, changing nothing."""
-    defn = await _definition(session, form.purpose, form.form_id, form.subject_id, form.version)
+    defn = await _definition(session, form)
     ctx, _ = await _context(session, form, defn, today, locale)
     step = forms.show(defn, FormState.from_json(form.state), ctx)
     return Filled(form, step.prompt, changed=False)
@@ -116,7 +102,7 @@ async def resume(session: AsyncSession, *, form: FormSession, today: date, local
 async def feed(session: AsyncSession, *, form: FormSession, user_input: UserInput, actor: Actor, today: date,
                locale: str, at: datetime, update_id: int | None) -> Filled:  # fmt: skip
     """Apply one input; on submit, do what the form is for. The state is written before returning."""
-    defn = await _definition(session, form.purpose, form.form_id, form.subject_id, form.version)
+    defn = await _definition(session, form)
     unit = form.unit
     ctx, snapshot = await _context(session, form, defn, today, locale)
     before = form.state
@@ -132,13 +118,9 @@ async def feed(session: AsyncSession, *, form: FormSession, user_input: UserInpu
     await _save(session, form, progress)
     outcome = None
     if step.state.phase is Phase.SUBMITTED:
-        try:
-            async with session.begin_nested():  # what finishing did is undone if it is refused
-                outcome = await _finish(session, form, defn, step.state, ctx, unit, actor, at, today, update_id)
-        except assessment.NotCurrent:
-            outcome = Refused("not_current", unit)
-        except assessment.NotAllowed:
-            outcome = Refused("not_allowed", unit)
+        purpose = PURPOSES.get(form.purpose)
+        finishing = Finishing(session, form, defn, step.state.answers, ctx, unit, actor, at, today, update_id)
+        outcome = await _finish(purpose, finishing)
     await audit.record(session, at=at, actor_id=actor.person_id, action=f"form.{step.state.phase.value}",
                        subject_type="form_session", subject_id=form.id, after=_changes(before, after),
                        update_id=update_id)  # fmt: skip
@@ -153,37 +135,24 @@ async def _save(session: AsyncSession, form: FormSession, values: dict[str, Any]
         set_committed_value(form, name, value)
 
 
-async def _finish(session: AsyncSession, form: FormSession, defn: FormDefinition, state: FormState,
-                  ctx: FormContext, unit: Unit, actor: Actor, at: datetime, today: date,
-                  update_id: int | None) -> Submitted | Recorded | Decided:  # fmt: skip
-    if form.purpose != "evaluation" and not actor.may(Role.secretary, unit):
-        raise assessment.NotAllowed(unit.code)  # roles are re-checked when the form takes effect
-    if form.purpose == "activity":
-        record = await activity.record(session, unit_id=unit.id, answers=state.answers, actor_id=actor.person_id,
-                                       at=at, update_id=update_id)  # fmt: skip
-        return Recorded(record, unit)
-    if form.purpose == "evaluation":
-        submission = await session.get_one(Submission, form.subject_id)
-        overrides, passed, reasons = evaluation.verdicts(submission, state.answers)
-        decision = await assessment.decide(session, submission=submission, unit=unit, actor=actor,
-                                           overrides=overrides, passed=passed, reasons=reasons, at=at,
-                                           today=today, update_id=update_id)  # fmt: skip
-        return Decided(decision, unit)
-    result = forms.score(defn, state.answers, ctx) if defn.has_items else None
-    submission = await assessment.submit(session, unit_id=unit.id, form_id=defn.id, version=defn.version,
-                                         answers=state.answers, score=result.to_json() if result else None,
-                                         actor_id=actor.person_id, at=at, update_id=update_id)  # fmt: skip
-    await reminders.refresh_rollcall(session, unit_id=unit.id, now=at)  # the committee group's live board
-    return Submitted(submission, unit)
+async def _finish(purpose: Purpose, f: Finishing) -> Told:
+    """Do what the purpose does with a submitted form; refused (and undone) when the person may no
+    longer act on the unit, or the subject changed meanwhile. Roles are re-checked here, when the
+    form takes effect, not only when it was opened."""
+    if not permissions.allows(f.actor, purpose.action, f.unit.path):
+        return refused("not_allowed", f.unit)
+    try:
+        async with f.session.begin_nested():  # what finishing did is undone if it is refused
+            return await purpose.finish(f)
+    except NotCurrent:
+        return refused("not_current", f.unit)
+    except permissions.NotAllowed:
+        return refused("not_allowed", f.unit)
 
 
-async def _definition(session: AsyncSession, purpose: str, form_id: str, subject_id: int | None,
-                      version: str | None = None) -> FormDefinition:  # fmt: skip
-    if purpose == "evaluation":
-        return evaluation.definition(await session.get_one(Submission, subject_id))
-    if version is None:
-        return await checklists.current(session, form_id)
-    return await checklists.version(session, form_id, version)
+async def _definition(session: AsyncSession, form: FormSession) -> FormDefinition:
+    """The definition the form was begun with (its version), from its purpose."""
+    return await PURPOSES.get(form.purpose).definition(session, form.form_id, form.subject_id, form.version)
 
 
 async def context_for(session: AsyncSession, unit: Unit, today: date, locale: str,

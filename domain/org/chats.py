@@ -8,11 +8,10 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kernel import audit
+from domain.org import permissions
 from domain.org.people import Actor
-from storage.models import Chat, Role, Unit, UnitType
-
-# Units whose group chats receive notices: committees (and the department itself).
-BINDABLE = (UnitType.department, UnitType.town_committee, UnitType.direct_committee, UnitType.general_branch)
+from domain.org.permissions import Action
+from storage.models import Chat, Unit
 
 
 class BindProblem(enum.StrEnum):
@@ -31,11 +30,7 @@ class BindRefused(Exception):
 
 def bindable_units(actor: Actor) -> list[tuple[int, str, str]]:
     """The (unit id, code, name) this actor could bind a group to: units where they review or administer."""
-    seen: dict[int, tuple[int, str, str]] = {}
-    for grant in actor.grants:
-        if grant.role in (Role.committee, Role.admin):
-            seen.setdefault(grant.unit_id, (grant.unit_id, grant.unit_code, grant.unit_name))
-    return list(seen.values())
+    return [(g.unit_id, g.unit_code, g.unit_name) for g in permissions.grants_for(actor, Action.bind_group)]
 
 
 async def bind_group(
@@ -61,7 +56,7 @@ async def bind_group(
             raise BindRefused(BindProblem.no_role if not choices else BindProblem.ambiguous)
         unit_id = choices[0][0]
     unit = await session.get(Unit, unit_id)
-    if unit is None or not (actor.may(Role.committee, unit)):
+    if unit is None or not permissions.allows(actor, Action.bind_group, unit.path):
         raise BindRefused(BindProblem.no_role)
     chat = await session.get(Chat, chat_id)
     before = _snapshot(chat)
@@ -85,7 +80,7 @@ async def unbind_group(
     if not is_group_admin:
         raise BindRefused(BindProblem.not_group_admin)
     unit = await session.get_one(Unit, chat.unit_id)
-    if not actor.may(Role.committee, unit):
+    if not permissions.allows(actor, Action.bind_group, unit.path):
         raise BindRefused(BindProblem.no_role)
     before = _snapshot(chat)
     chat.unit_id, chat.bound_by, chat.bound_at = None, None, None

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kernel import audit
-from domain.org.menus import invitable_roles
+from domain.org import permissions
 from domain.org.people import Actor
 from storage.models import Invite, Person, Role, RoleAssignment, Unit
 
@@ -38,11 +38,8 @@ class NotAllowed(Exception):
 
 def check_may_invite(actor: Actor, role: Role, unit: Unit) -> None:
     """Re-checked on every invite, whatever button or command asked for it."""
-    if role not in invitable_roles(actor):
+    if not permissions.allows(actor, permissions.INVITE[role], unit.path):
         raise NotAllowed(role.value)
-    scope_role = Role.admin if role is Role.admin else Role.committee
-    if not actor.may(scope_role, unit):
-        raise NotAllowed(unit.code)
 
 
 class InviteRefused(Exception):

@@ -26,14 +26,6 @@ def private_commands(actor: Actor) -> list[str]:
     return [*EVERYONE, *names] if actor.known else ["start", "help", "lang"]
 
 
-def may_use(actor: Actor, command: str) -> bool:
-    return command in private_commands(actor)
-
-
-def invitable_roles(actor: Actor) -> list[Role]:
-    """Admins invite anyone; committee reviewers invite secretaries and inspectors for their subtree."""
-    if actor.has(Role.admin):
-        return [Role.secretary, Role.committee, Role.inspector, Role.admin]
-    if actor.has(Role.committee):
-        return [Role.secretary, Role.inspector]
-    return []
+def everyday_starts(actor: Actor) -> list[str]:
+    """The forms offered as buttons under the greeting: a branch secretary's everyday work."""
+    return ["self", "act"] if actor.has(Role.secretary) else []

@@ -13,8 +13,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kernel import audit
-from domain.org.units import ancestor_ids
-from storage.models import Chat, Person, Role, RoleAssignment, Unit
+from storage.models import Chat, Person, Role, RoleAssignment, Unit, UnitType
 
 # The order roles are shown in (greeting, /help).
 ROLE_ORDER = (Role.admin, Role.committee, Role.inspector, Role.secretary)
@@ -27,6 +26,7 @@ class Grant:
     unit_code: str
     unit_name: str
     unit_path: str
+    unit_type: UnitType | None = None
 
 
 @dataclass(frozen=True)
@@ -52,19 +52,12 @@ class Actor:
     def has(self, role: Role) -> bool:
         return any(g.role is role for g in self.grants)
 
-    def scope_paths(self, *roles: Role) -> list[str]:
-        """Materialised paths of the units where the actor holds one of ``roles`` (all roles if none)."""
-        return [g.unit_path for g in self.grants if not roles or g.role in roles]
-
-    def may(self, role: Role, unit: Unit) -> bool:
-        """Whether this actor holds ``role`` (or admin) over ``unit`` or one of its ancestors."""
-        over = set(ancestor_ids(unit))
-        return any(g.unit_id in over and g.role in (role, Role.admin) for g in self.grants)
+    # What a role allows, and where, is the permissions table's (domain.org.permissions).
 
 
 _ACTOR = (  # built once: every update loads its actor
     select(Person.id, Person.name, Person.locale, Person.unreachable_since, RoleAssignment.role, Unit.id, Unit.code,
-           Unit.name, Unit.path)
+           Unit.name, Unit.path, Unit.type)
     .outerjoin(RoleAssignment, RoleAssignment.person_id == Person.id)
     .outerjoin(Unit, Unit.id == RoleAssignment.unit_id)
     .where(Person.telegram_user_id == bindparam("telegram_user_id"))
@@ -79,8 +72,8 @@ async def actor_for(session: AsyncSession, telegram_user_id: int) -> Actor:
         chat = await session.get(Chat, telegram_user_id)  # a private chat's id is the user's id
         return Actor(telegram_user_id=telegram_user_id, locale=chat.locale if chat else None)
     person_id, name, locale, unreachable_since = rows[0][:4]
-    grants = tuple(Grant(role, unit_id, code, unit_name, path)
-                   for *_, role, unit_id, code, unit_name, path in rows if role is not None)  # fmt: skip
+    grants = tuple(Grant(role, unit_id, code, unit_name, path, unit_type)
+                   for *_, role, unit_id, code, unit_name, path, unit_type in rows if role is not None)  # fmt: skip
     return Actor(telegram_user_id, person_id, name, locale, grants, unreachable=unreachable_since is not None)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.org import permissions
 from domain.org.units import ancestor_ids
 from storage.models import Chat, Person, Role, RoleAssignment, Unit
 
@@ -35,10 +37,20 @@ async def secretaries(session: AsyncSession, unit: Unit) -> list[Recipient]:
 
 
 async def reviewers(session: AsyncSession, unit: Unit) -> list[Recipient]:
-    """Committee reviewers on any unit above ``unit``; the admins when there are none."""
-    above = ancestor_ids(unit)[:-1]
-    found = await holders(session, role=Role.committee, unit_ids=above)
-    return found or await holders(session, role=Role.admin, unit_ids=above)
+    """Who reviews ``unit``: the one rule of ``permissions.reviewers_of`` (the nearest committee
+    reviewers above it, else the nearest admins above it)."""
+    lineage = ancestor_ids(unit)
+    rows = await session.execute(
+        select(RoleAssignment.role, RoleAssignment.unit_id, Person)
+        .join(Person, Person.id == RoleAssignment.person_id)
+        .where(RoleAssignment.role.in_((Role.committee, Role.admin)), RoleAssignment.unit_id.in_(lineage[:-1]),
+               Person.telegram_user_id.is_not(None))
+        .order_by(Person.id)
+    )  # fmt: skip
+    by_unit: dict[tuple[Role, int], dict[int, Recipient]] = defaultdict(dict)
+    for role, unit_id, p in rows:
+        by_unit[role, unit_id].setdefault(p.id, Recipient(p.id, p.telegram_user_id, p.name, p.locale))
+    return permissions.reviewers_of(lineage, lambda role, unit_id: by_unit.get((role, unit_id), {}).values())
 
 
 async def groups_above(session: AsyncSession, unit: Unit) -> list[Chat]:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kernel import audit
+from domain.org import permissions
 from domain.org.unit_file import RowError, UnitFileError, UnitRow, parse_rows, read_table
 from storage.models import Unit
+
+if TYPE_CHECKING:
+    from domain.org.people import Actor
 
 
 @dataclass(frozen=True)
@@ -142,3 +147,15 @@ def within(paths: list[str]):
 def ancestor_ids(unit: Unit) -> list[int]:
     """The unit's ancestors and itself, root first, read from its materialised path."""
     return [int(p) for p in unit.path.strip("/").split("/") if p]
+
+
+async def by_id(session: AsyncSession, unit_id: int) -> Unit | None:
+    return await session.get(Unit, unit_id)
+
+
+async def visible_tree(session: AsyncSession, actor: Actor) -> list[TreeLine]:
+    """/units: the tree within the subtrees where the actor may list units (NotAllowed if nowhere)."""
+    scopes = permissions.scope_paths(actor, permissions.Action.list_units)
+    if not scopes:
+        raise permissions.NotAllowed(permissions.Action.list_units.value)
+    return [line for line in await tree(session) if any(line.unit.path.startswith(p) for p in scopes)]

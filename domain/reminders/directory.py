@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.org import permissions
 from storage.models import Chat, Person, Role, RoleAssignment, Unit, UnitType
 
 
@@ -82,12 +83,8 @@ class Directory:
         return list(self._holders.get((Role.secretary, unit_id), []))
 
     def reviewers_over(self, unit_id: int) -> list[Recipient]:
-        """Committee reviewers on the nearest ancestor (or the unit itself) that has any."""
-        for ancestor in reversed(self.units[unit_id].lineage):
-            found = self._holders.get((Role.committee, ancestor))
-            if found:
-                return list(found)
-        return []
+        """Who reviews the unit: the one rule of ``permissions.reviewers_of``, as submission notices use."""
+        return permissions.reviewers_of(self.units[unit_id].lineage, lambda role, unit: self._holders.get((role, unit), []))
 
     def admins(self) -> list[Recipient]:
         seen: dict[int, Recipient] = {}

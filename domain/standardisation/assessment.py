@@ -23,13 +23,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kernel import audit
+from domain.org import permissions
 from domain.org.people import Actor
+from domain.org.permissions import Action
 from domain.org.units import within
 from storage.models import (
     ItemReview,
     ProblemItem,
     ProblemStatus,
-    Role,
     Submission,
     SubmissionStatus,
     Unit,
@@ -84,7 +85,7 @@ async def submit(session: AsyncSession, *, unit_id: int, form_id: str, version: 
 
 def check_reviewer(actor: Actor, unit: Unit) -> None:
     """Only committee reviewers over the branch's unit (or admins) evaluate it."""
-    if not actor.may(Role.committee, unit):
+    if not permissions.allows(actor, Action.review_submission, unit.path):
         raise NotAllowed(unit.code)
 
 
@@ -156,7 +157,7 @@ async def _problem_items(session: AsyncSession, submission: Submission, failing:
 
 async def awaiting_review(session: AsyncSession, actor: Actor) -> list[tuple[Submission, Unit]]:
     """Submissions waiting for this reviewer: status submitted, unit within their committee scope."""
-    scopes = actor.scope_paths(Role.committee, Role.admin)
+    scopes = permissions.scope_paths(actor, Action.review_submission)
     if not scopes:
         return []
     rows = await session.execute(
@@ -175,7 +176,7 @@ async def problem_item(session: AsyncSession, item_id: int) -> tuple[ProblemItem
 
 async def problem_list(session: AsyncSession, actor: Actor) -> list[tuple[ProblemItem, Unit]]:
     """Open problem items the actor may see: their branches', or their committee subtree's."""
-    scopes = actor.scope_paths()
+    scopes = permissions.scope_paths(actor, Action.see_problems)
     if not scopes:
         return []
     rows = await session.execute(
@@ -189,3 +190,19 @@ async def problem_list(session: AsyncSession, actor: Actor) -> list[tuple[Proble
 def _snapshot(row: Submission) -> dict[str, Any]:
     return {"status": row.status.value if row.status else None, "round": row.round, "version": row.version,
             "reasons": row.reasons}  # fmt: skip
+
+
+async def visible_problem(session: AsyncSession, actor: Actor, item_id: int) -> tuple[ProblemItem, Unit] | None:
+    """One problem-list item, for someone whose roles let them see its branch's problems
+    (``permissions.NotAllowed`` otherwise); None when there is no such item."""
+    found = await problem_item(session, item_id)
+    if found is not None:
+        permissions.require(actor, Action.see_problems, found[1].path)
+    return found
+
+
+async def reviewable(session: AsyncSession, actor: Actor) -> list[tuple[Submission, Unit]]:
+    """/review: the submissions waiting for this reviewer (``permissions.NotAllowed`` for non-reviewers)."""
+    if not permissions.may_somewhere(actor, Action.review_submission):
+        raise permissions.NotAllowed(Action.review_submission.value)
+    return await awaiting_review(session, actor)

@@ -25,6 +25,9 @@ from domain.forms import (
     shipped_form,
 )
 from domain.kernel import audit
+from domain.org import permissions
+from domain.org.people import Actor
+from domain.org.permissions import Action
 from storage.models import PublishedForm
 
 _parsed: dict[tuple[str, str, int], FormDefinition] = {}  # parsed published versions, by row id
@@ -78,6 +81,11 @@ class Report:
 
 
 MAX_FILE_BYTES = bounds.MAX_FILE_BYTES
+
+
+def may_publish(actor: Actor) -> bool:
+    """Whether the actor may publish checklist versions (admins: the permissions table)."""
+    return permissions.may_somewhere(actor, Action.publish_checklist)
 
 
 def check(data: bytes, filename: str) -> Checked:

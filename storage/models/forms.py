@@ -47,7 +47,8 @@ class FormSession(Base):
     version: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     purpose: Mapped[str] = mapped_column(String(32))  # assessment | activity | …
-    subject_id: Mapped[int | None] = mapped_column(Integer)  # e.g. the submission being resubmitted
+    subject_type: Mapped[str | None] = mapped_column(String(32))  # what subject_id names, e.g. "submission"
+    subject_id: Mapped[int | None] = mapped_column(Integer)  # e.g. the submission being evaluated
     state: Mapped[dict[str, Any]]
     # What the rules read about the unit and its records (type, committee above, facts such as
     # monthly activity), taken when the form began: the form is filled against those, as a

@@ -1,0 +1,125 @@
+"""Who may do what, on which unit: one table, asked by every use case (权限表).
+
+A role is held on a unit (``RoleAssignment``). Each cell of ``TABLE`` says, for a role and an action,
+on which units the action is allowed, relative to the unit where the role is held:
+
+- ``Scope.SUBTREE``: that unit and every unit below it (a committee reviewer on 城关镇党委 reviews
+  its branches; an admin on the department acts anywhere below it);
+- no cell: never.
+
+Nothing else in the code decides who may do what: handlers ask the use case, the use case asks
+``allows`` / ``require`` / ``units_for`` here. "Who reviews this unit" is one rule too
+(``reviewers_of``), used by submission notices and by review reminders alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from enum import StrEnum
+from typing import TYPE_CHECKING, TypeVar
+
+from storage.models import Role
+
+if TYPE_CHECKING:
+    from domain.org.people import Actor, Grant
+
+
+class Action(StrEnum):
+    fill_checklist = "fill_checklist"  # 自评 and 示范阵地 self-assessment of a branch
+    record_activity = "record_activity"  # 组织生活记录
+    review_submission = "review_submission"  # 组织考评
+    see_problems = "see_problems"  # 问题清单
+    list_units = "list_units"  # /units
+    bind_group = "bind_group"  # a committee's group chat
+    publish_checklist = "publish_checklist"  # a new checklist version
+    invite_secretary = "invite_secretary"
+    invite_committee = "invite_committee"
+    invite_inspector = "invite_inspector"
+    invite_admin = "invite_admin"
+
+
+class Scope(StrEnum):
+    SUBTREE = "subtree"  # the unit where the role is held and every unit below it
+
+
+A, S = Action, Scope
+TABLE: dict[tuple[Role, Action], Scope] = {
+    (Role.secretary, A.fill_checklist): S.SUBTREE,
+    (Role.secretary, A.record_activity): S.SUBTREE,
+    (Role.secretary, A.see_problems): S.SUBTREE,
+    (Role.committee, A.review_submission): S.SUBTREE,
+    (Role.committee, A.see_problems): S.SUBTREE,
+    (Role.committee, A.list_units): S.SUBTREE,
+    (Role.committee, A.bind_group): S.SUBTREE,
+    (Role.committee, A.invite_secretary): S.SUBTREE,
+    (Role.committee, A.invite_inspector): S.SUBTREE,
+    (Role.inspector, A.see_problems): S.SUBTREE,
+    **{(Role.admin, action): S.SUBTREE for action in Action},
+}
+INVITE = {Role.secretary: A.invite_secretary, Role.committee: A.invite_committee,
+          Role.inspector: A.invite_inspector, Role.admin: A.invite_admin}  # fmt: skip
+
+
+class NotAllowed(Exception):
+    """The actor's roles do not allow this action on this unit."""
+
+
+def _covers(scope: Scope, grant_path: str, unit_path: str) -> bool:
+    if scope is Scope.SUBTREE:
+        return unit_path.startswith(grant_path)
+    return False  # pragma: no cover - every Scope is handled above
+
+
+def allows(actor: Actor, action: Action, unit_path: str) -> bool:
+    """Whether one of the actor's roles allows ``action`` on the unit with materialised ``unit_path``."""
+    return any(
+        (scope := TABLE.get((grant.role, action))) is not None and _covers(scope, grant.unit_path, unit_path)
+        for grant in actor.grants
+    )
+
+
+def require(actor: Actor, action: Action, unit_path: str) -> None:
+    if not allows(actor, action, unit_path):
+        raise NotAllowed(action.value)
+
+
+def grants_for(actor: Actor, action: Action) -> list[Grant]:
+    """The actor's grants that allow ``action`` somewhere (one per unit, in the order held)."""
+    seen: dict[int, Grant] = {}
+    for grant in actor.grants:
+        if (grant.role, action) in TABLE:
+            seen.setdefault(grant.unit_id, grant)
+    return list(seen.values())
+
+
+def scope_paths(actor: Actor, action: Action) -> list[str]:
+    """Materialised paths of the subtrees where ``action`` is allowed (for queries: ``units.within``)."""
+    return [g.unit_path for g in grants_for(actor, action)]
+
+
+def may_somewhere(actor: Actor, action: Action) -> bool:
+    return bool(grants_for(actor, action))
+
+
+def invitable_roles(actor: Actor) -> list[Role]:
+    """The roles the actor may invite people to, somewhere."""
+    return [role for role, action in INVITE.items() if may_somewhere(actor, action)]
+
+
+T = TypeVar("T")
+
+
+def reviewers_of(lineage: Sequence[int], holders: Callable[[Role, int], Iterable[T]]) -> list[T]:
+    """Who reviews the unit whose ``lineage`` (ancestor ids, root first, the unit itself last) is given.
+
+    The committee reviewers on the nearest unit above it that has any; when no unit above has one,
+    the admins on the nearest unit above that has any (the department reviews what no committee
+    does). ``holders(role, unit_id)`` lists the people holding ``role`` on one unit.
+    """
+    above = list(lineage[:-1])
+    for role in (Role.committee, Role.admin):
+        for unit_id in reversed(above):
+            found = list(holders(role, unit_id))
+            if found:
+                return found
+    return []
