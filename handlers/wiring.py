@@ -40,7 +40,7 @@ def register(application: Application) -> None:
             CallbackQueryHandler(forms.pressed, pattern=r"^f:"),
             CallbackQueryHandler(assess.start_pressed, pattern=r"^new:"),
             CallbackQueryHandler(assess.review_pressed, pattern=r"^rev:"),
-            CallbackQueryHandler(assess.reminder_start_pressed, pattern=r"^(self|demo|act):start$"),
+            CallbackQueryHandler(assess.reminder_start_pressed, pattern=r"^[a-z]{1,16}:start$"),  # any purpose's code
             CallbackQueryHandler(assess.problem_pressed, pattern=r"^prob:"),
             ChatMemberHandler(groups.bot_added, ChatMemberHandler.MY_CHAT_MEMBER),
             # Last: anything unclaimed above.
