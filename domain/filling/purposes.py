@@ -1,4 +1,5 @@
-"""Form purposes (表单用途) as a registry: what a form is for, who may open it, what finishing does.
+"""Form purposes (表单用途) as a registry: what a form is for, who may open it, what finishing does,
+and the facts about a unit that forms may prefill from.
 
 The one engine (``domain.forms``) runs every form; a purpose says where its definition comes from,
 which action of the permissions table opening and finishing it needs, what it is about (its subject,
@@ -71,10 +72,23 @@ class NotCurrent(Exception):
     """Finishing found the subject changed meanwhile (e.g. another reviewer decided first)."""
 
 
+Facts = Callable[[AsyncSession, int, date], Awaitable[dict[str, Any]]]  # (session, unit id, today) → facts
+
+
 class Registry:
     def __init__(self) -> None:
         self._purposes: dict[str, Purpose] = {}
+        self._facts: dict[str, Facts] = {}
         self._loaded = False
+
+    def register_facts(self, prefix: str, provide: Facts) -> None:
+        """Facts about a unit that forms may prefill from (``prefill: activity.monthly_ok``), worked
+        out when a form begins, for every field whose prefill starts with ``prefix``."""
+        self._facts[prefix] = provide
+
+    def facts(self) -> Mapping[str, Facts]:
+        self._load()
+        return MappingProxyType(self._facts)
 
     def register(self, purpose: Purpose) -> Purpose:
         known = self._purposes.get(purpose.name)

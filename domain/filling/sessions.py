@@ -21,7 +21,6 @@ from domain.forms import FormContext, FormDefinition, FormState, Phase, Prompt, 
 from domain.kernel import audit
 from domain.org import permissions
 from domain.org.people import Actor
-from domain.standardisation import activity
 from storage.models import FormSession, Unit, UnitType
 
 COMMITTEE_TYPES = (UnitType.town_committee, UnitType.direct_committee)
@@ -168,9 +167,9 @@ async def context_for(session: AsyncSession, unit: Unit, today: date, locale: st
         committee = next((u for u in chain if u.type in COMMITTEE_TYPES), chain[0] if chain else None)
         parent_type = committee.type.value if committee else None
     facts: dict[str, Any] = {}
-    wants_activity = defn is None or any((f.prefill or "").startswith("activity.") for f in defn.fields)
-    if wants_activity and await activity.monthly_ok(session, unit_id=unit.id, today=today):
-        facts["activity.monthly_ok"] = True  # otherwise the secretary is asked
+    for prefix, provide in PURPOSES.facts().items():  # e.g. "activity.": records of organisational life
+        if defn is None or any((f.prefill or "").startswith(prefix) for f in defn.fields):
+            facts.update(await provide(session, unit.id, today))
     unit_facts = UnitFacts(type=unit.type.value, domain=unit.domain.value if unit.domain else None,
                            parent_type=parent_type, founded=unit.founded)  # fmt: skip
     return FormContext(today=today, unit=unit_facts, facts=facts, locale=locale)

@@ -10,6 +10,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import forms, reminders
@@ -72,6 +75,13 @@ ACTIVITY = PURPOSES.register(Purpose(
     name="activity", action=Action.record_activity, definition=_checklist, finish=_record,
     starts={"act": "activity_record"},
 ))  # fmt: skip
+async def _activity_facts(session: AsyncSession, unit_id: int, today: date) -> dict[str, Any]:
+    """``activity.monthly_ok`` when the records show a member activity every month; otherwise the
+    secretary is asked."""
+    return {"activity.monthly_ok": True} if await activity.monthly_ok(session, unit_id=unit_id, today=today) else {}
+
+
+PURPOSES.register_facts("activity.", _activity_facts)
 EVALUATION = PURPOSES.register(Purpose(
     name="evaluation", action=Action.review_submission, definition=_evaluation, finish=_decide,
     subject_type="submission",
