@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -17,6 +18,10 @@ from storage import database, migrate
 from storage.models import Base
 
 PG_URL = os.environ.get("ZHIBU_TEST_DATABASE_URL")
+
+# Tests assert behaviour, never time: no per-example deadline, which a busy CI machine would trip.
+settings.register_profile("zhibu", deadline=None)
+settings.load_profile("zhibu")
 
 
 def pytest_report_header(config) -> str:
