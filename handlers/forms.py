@@ -8,8 +8,10 @@ earlier prompt is answered as no longer current.
 from __future__ import annotations
 
 import functools
+import logging
 
 from sqlalchemy import update
+from telegram.error import BadRequest, Forbidden
 
 from domain import forms
 from domain.filling import sessions as filling
@@ -17,6 +19,8 @@ from domain.forms import Prompt, PromptKind
 from handlers import outcomes, publish
 from handlers.work import Buttons, Work, edit, send, unit_of_work
 from storage.models import FormSession
+
+log = logging.getLogger(__name__)
 
 NAV = {"b": forms.Back, "s": forms.Skip, "d": forms.Done, "r": forms.Review, "ok": forms.Submit, "x": forms.Cancel}
 
@@ -128,6 +132,34 @@ async def _message(work: Work, *, prepared: publish.Prepared | None) -> None:
         work.reply("not_allowed.html.j2")
         return
     await _feed(work, form, to_input(work.update.effective_message))
+
+
+@unit_of_work
+async def edited(work: Work) -> None:
+    """An edited message is never an answer (editing "20" to "15" must not answer the question now
+    asked): tell the person how an answer is changed, and show the current prompt again."""
+    message = work.update.edited_message
+    if message is None or message.chat.type != "private":
+        return  # edits in groups and channels mean nothing to the bot
+    form = await filling.open_form(work.session, work.chat_id)
+    if form is None or form.person_id != work.actor.person_id:
+        return
+    resumed = await filling.resume(work.session, form=form, today=work.today, locale=work.locale)
+    work.reply("form_edit_ignored.html.j2")
+    show(work, form, resumed.prompt)
+    work.effects = [_quietly(effect) for effect in work.effects]
+
+
+def _quietly(effect):
+    """A hint is not worth an error report when the chat is gone (blocked, deleted)."""
+
+    async def run(context) -> None:
+        try:
+            await effect(context)
+        except (Forbidden, BadRequest) as exc:
+            log.info("could not answer an edited message: %s", exc)
+
+    return run
 
 
 @unit_of_work(on_repeat=current_prompt)
