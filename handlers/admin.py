@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.org import invites, menus, units
 from domain.org.invites import NotAllowed
+from handlers.callback_data import ID, one_of, parse
 from handlers.work import Work, unit_of_work
 from storage.models import Role
 
@@ -43,12 +44,12 @@ async def invite(work: Work) -> None:
 @unit_of_work
 async def invite_role_chosen(work: Work) -> None:
     """Create the invite for the role pressed, after checking the presser may."""
-    _, unit_id, role_name = (work.update.callback_query.data.split(":") + ["", ""])[:3]
-    unit = await work.session.get(units.Unit, int(unit_id)) if unit_id.isdigit() else None
-    if unit is None or role_name not in Role.__members__:
+    parsed = parse(work.update.callback_query.data, "inv", ID, one_of(*Role.__members__))
+    unit = await work.session.get(units.Unit, parsed[0]) if parsed else None
+    if unit is None:
         work.answer("stale", alert=True)
         return
-    if await _create(work, Role(role_name), unit, None, edit=True):
+    if await _create(work, Role(parsed[1]), unit, None, edit=True):
         work.answer()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from domain.standardisation import assessment
 from handlers import forms
+from handlers.callback_data import ID, one_of, parse
 from handlers.work import Work, unit_of_work
 from storage.models import Role, Submission, SubmissionStatus, Unit
 
@@ -58,25 +59,30 @@ async def record_activity(work: Work) -> None:
 @unit_of_work(on_repeat=forms.current_prompt)
 async def start_pressed(work: Work) -> None:
     """A "which branch" button (``new:<code>:<unit id>``); the button grants nothing by itself."""
-    _, code, unit_id = (work.update.callback_query.data.split(":") + ["", ""])[:3]
-    if code not in STARTS or not unit_id.isdigit():
+    parsed = parse(work.update.callback_query.data, "new", one_of(*STARTS), ID)
+    if parsed is None:
         work.answer("stale", alert=True)
         return
-    await _start(work, code, int(unit_id))
+    await _start(work, *parsed)
 
 
 @unit_of_work(on_repeat=forms.current_prompt)
 async def reminder_start_pressed(work: Work) -> None:
     """The button on a reminder (``self:start`` / ``act:start``): open that form for the person's branch."""
-    await _offer(work, work.update.callback_query.data.split(":")[0])
+    data = work.update.callback_query.data
+    code = next((c for c in STARTS if parse(data, c, one_of("start")) is not None), None)
+    if code is None:
+        work.answer("stale", alert=True)
+        return
+    await _offer(work, code)
     work.answer()  # when nothing above answered it
 
 
 @unit_of_work
 async def problem_pressed(work: Work) -> None:
     """Show one problem-list item (``prob:<id>``) to someone whose roles cover its branch."""
-    raw = work.update.callback_query.data.removeprefix("prob:")
-    found = await assessment.problem_item(work.session, int(raw)) if raw.isdigit() else None
+    parsed = parse(work.update.callback_query.data, "prob", ID)
+    found = await assessment.problem_item(work.session, *parsed) if parsed else None
     if found is None:
         work.answer("stale", alert=True)
         return
@@ -103,8 +109,8 @@ async def review_list(work: Work) -> None:
 @unit_of_work(on_repeat=forms.current_prompt)
 async def review_pressed(work: Work) -> None:
     """Open a submission for evaluation (``rev:<id>``), re-checking scope and that it still waits."""
-    raw = work.update.callback_query.data.removeprefix("rev:")
-    submission = await work.session.get(Submission, int(raw)) if raw.isdigit() else None
+    parsed = parse(work.update.callback_query.data, "rev", ID)
+    submission = await work.session.get(Submission, *parsed) if parsed else None
     unit = await work.session.get(Unit, submission.unit_id) if submission else None
     if submission is None or unit is None:
         work.answer("stale", alert=True)

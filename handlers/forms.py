@@ -17,6 +17,7 @@ from domain import forms
 from domain.filling import sessions as filling
 from domain.forms import Prompt, PromptKind
 from handlers import outcomes, publish
+from handlers.callback_data import ID, TEXT, one_of, parse
 from handlers.work import Buttons, Work, edit, send, unit_of_work
 from storage.models import FormSession
 
@@ -165,24 +166,22 @@ def _quietly(effect):
 @unit_of_work(on_repeat=current_prompt)
 async def pressed(work: Work) -> None:
     """A form button: re-check that it belongs to the current prompt of this person's open form."""
-    parts = work.update.callback_query.data.split(":", 3)
+    data = work.update.callback_query.data
+    parsed = parse(data, "f", ID, one_of(*NAV)) or parse(data, "f", ID, one_of("c", "e"), TEXT)
     form = await filling.open_form(work.session, work.chat_id)
-    if form is None or len(parts) < 3 or parts[1] != str(form.step):
+    if form is None or parsed is None or parsed[0] != form.step:
         work.answer("stale", alert=True)
         return
     if form.person_id != work.actor.person_id:
         work.answer("not_allowed", alert=True)
         return
-    action, value = parts[2], parts[3] if len(parts) > 3 else ""
+    action, value = parsed[1], parsed[2] if len(parsed) > 2 else ""
     if action == "c":
         user_input = forms.Choice(value)
     elif action == "e":
         user_input = forms.Edit(value)
-    elif action in NAV:
-        user_input = NAV[action]()
     else:
-        work.answer("stale", alert=True)
-        return
+        user_input = NAV[action]()
     work.answer()
     await _feed(work, form, user_input)
 
