@@ -106,8 +106,18 @@ async def current_prompt(work: Work) -> None:
 
 
 async def _feed(work: Work, form: FormSession, user_input) -> None:
-    filled = await filling.feed(work.session, form=form, user_input=user_input, actor=work.actor, today=work.today,
-                                locale=work.locale, at=work.now, update_id=work.update.update_id)  # fmt: skip
+    try:
+        filled = await filling.feed(work.session, form=form, user_input=user_input, actor=work.actor, today=work.today,
+                                    locale=work.locale, at=work.now, update_id=work.update.update_id)  # fmt: skip
+    except filling.Conflict as conflict:  # another message of this chat moved the form on meanwhile
+        if work.update.callback_query:
+            work.answer("stale", alert=True)
+            return
+        work.reply("form_conflict.html.j2")
+        if conflict.form is not None:
+            resumed = await filling.resume(work.session, form=conflict.form, today=work.today, locale=work.locale)
+            show(work, conflict.form, resumed.prompt)
+        return
     if not isinstance(filled.outcome, filling.Refused):  # a refused finish is not "submitted"
         show(work, form, filled.prompt)
     if filled.outcome is not None:
@@ -182,8 +192,8 @@ async def pressed(work: Work) -> None:
         user_input = forms.Edit(value)
     else:
         user_input = NAV[action]()
-    work.answer()
     await _feed(work, form, user_input)
+    work.answer()  # unless _feed answered it (a press that lost to another at the same moment)
 
 
 @unit_of_work(on_repeat=current_prompt)
