@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.org import invites, permissions, units
 from domain.org.invites import NotAllowed
 from domain.org.permissions import Role
-from handlers.buttons import numeric_tail
+from handlers.callback_data import ID, one_of, parse
 from handlers.work import Work, unit_of_work
 
 ROLE_WORDS = {
@@ -44,13 +44,12 @@ async def invite(work: Work) -> None:
 @unit_of_work
 async def invite_role_chosen(work: Work) -> None:
     """Create the invite for the role pressed, after checking the presser may."""
-    _, unit_id, role_name = (work.update.callback_query.data.split(":", 2) + ["", ""])[:3]
-    parsed = numeric_tail(unit_id)
-    unit = await units.by_id(work.session, parsed) if parsed else None
-    if unit is None or role_name not in Role.__members__:
+    parsed = parse(work.update.callback_query.data, "inv", ID, one_of(*Role.__members__))
+    unit = await units.by_id(work.session, parsed[0]) if parsed else None
+    if unit is None:
         work.answer("stale", alert=True)
         return
-    if await _create(work, Role(role_name), unit, None, edit=True):
+    if await _create(work, Role(parsed[1]), unit, None, edit=True):
         work.answer()
 
 

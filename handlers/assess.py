@@ -7,7 +7,7 @@ from domain.filling import usecases
 from domain.org.permissions import NotAllowed
 from domain.standardisation import assessment, reviewing
 from handlers import forms
-from handlers.buttons import numeric_tail
+from handlers.callback_data import ID, TEXT, parse
 from handlers.work import Work, unit_of_work
 
 
@@ -38,12 +38,12 @@ async def record_activity(work: Work) -> None:
 @unit_of_work(on_repeat=forms.current_prompt)
 async def start_pressed(work: Work) -> None:
     """A "which branch" button (``new:<code>:<unit id>``); the button grants nothing by itself."""
-    _, code, unit_id = (work.update.callback_query.data.split(":", 2) + ["", ""])[:3]
-    parsed = numeric_tail(unit_id)
+    parsed = parse(work.update.callback_query.data, "new", TEXT, ID)  # an unknown code is refused as stale
     if parsed is None:
         work.answer("stale", alert=True)
         return
-    result = await usecases.start(work.session, work.actor, code, parsed, forms.moment(work), pressed=True)
+    code, unit_id = parsed
+    result = await usecases.start(work.session, work.actor, code, unit_id, forms.moment(work), pressed=True)
     forms.render(work, result)
 
 
@@ -56,9 +56,9 @@ async def reminder_start_pressed(work: Work) -> None:
 @unit_of_work
 async def problem_pressed(work: Work) -> None:
     """Show one problem-list item (``prob:<id>``) to someone whose roles cover its branch."""
-    item_id = numeric_tail(work.update.callback_query.data.removeprefix("prob:"))
+    parsed = parse(work.update.callback_query.data, "prob", ID)
     try:
-        found = await assessment.visible_problem(work.session, work.actor, item_id) if item_id else None
+        found = await assessment.visible_problem(work.session, work.actor, *parsed) if parsed else None
     except NotAllowed:
         work.answer("not_allowed", alert=True)
         return
@@ -86,11 +86,11 @@ async def review_list(work: Work) -> None:
 @unit_of_work(on_repeat=forms.current_prompt)
 async def review_pressed(work: Work) -> None:
     """Open a submission for evaluation (``rev:<id>``), re-checking scope and that it still waits."""
-    submission_id = numeric_tail(work.update.callback_query.data.removeprefix("rev:"))
-    if submission_id is None:
+    parsed = parse(work.update.callback_query.data, "rev", ID)
+    if parsed is None:
         work.answer("stale", alert=True)
         return
-    forms.render(work, await reviewing.open_review(work.session, work.actor, submission_id, forms.moment(work)))
+    forms.render(work, await reviewing.open_review(work.session, work.actor, *parsed, forms.moment(work)))
 
 
 @unit_of_work

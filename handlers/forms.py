@@ -8,6 +8,9 @@ form's current step, so a button from an earlier prompt is answered as no longer
 from __future__ import annotations
 
 import functools
+import logging
+
+from telegram.error import BadRequest, Forbidden
 
 from domain import forms
 from domain.filling import usecases
@@ -15,7 +18,10 @@ from domain.filling.purposes import Told
 from domain.filling.usecases import ChooseUnit, Moment, Result, Shown
 from domain.forms import Prompt, PromptKind
 from handlers import publish
+from handlers.callback_data import ID, TEXT, one_of, parse
 from handlers.work import Buttons, Work, edit, send, unit_of_work
+
+log = logging.getLogger(__name__)
 
 NAV = {"b": forms.Back, "s": forms.Skip, "d": forms.Done, "r": forms.Review, "ok": forms.Submit, "x": forms.Cancel}
 
@@ -119,24 +125,44 @@ async def _message(work: Work, *, prepared: publish.Prepared | None) -> None:
     render(work, result)
 
 
+@unit_of_work
+async def edited(work: Work) -> None:
+    """An edited message is never an answer: the use case says how an answer is changed."""
+    message = work.update.edited_message
+    if message is None or message.chat.type != "private":
+        return  # edits in groups and channels mean nothing to the bot
+    render(work, await usecases.edited(work.session, work.actor, moment(work)))
+    work.effects = [_quietly(effect) for effect in work.effects]
+
+
+def _quietly(effect):
+    """A hint is not worth an error report when the chat is gone (blocked, deleted)."""
+
+    async def run(context) -> None:
+        try:
+            await effect(context)
+        except (Forbidden, BadRequest) as exc:
+            log.info("could not answer an edited message: %s", exc)
+
+    return run
+
+
 @unit_of_work(on_repeat=current_prompt)
 async def pressed(work: Work) -> None:
     """A form button: the use case re-checks that it belongs to the current prompt of this person's form."""
-    parts = work.update.callback_query.data.split(":", 3)
-    step, action = (parts + ["", ""])[1:3]
-    value = parts[3] if len(parts) > 3 else ""
-    if not (step.isascii() and step.isdigit() and len(step) <= 9):
-        user_input = None
-    elif action == "c":
-        user_input = forms.Choice(value)
-    elif action == "e":
-        user_input = forms.Edit(value)
-    else:
-        user_input = NAV[action]() if action in NAV else None
-    if user_input is None:
+    data = work.update.callback_query.data
+    parsed = parse(data, "f", ID, one_of(*NAV)) or parse(data, "f", ID, one_of("c", "e"), TEXT)
+    if parsed is None:
         work.answer("stale", alert=True)
         return
-    render(work, await usecases.answer(work.session, work.actor, user_input, moment(work), step=int(step)))
+    step, action = parsed[:2]
+    if action == "c":
+        user_input = forms.Choice(parsed[2])
+    elif action == "e":
+        user_input = forms.Edit(parsed[2])
+    else:
+        user_input = NAV[action]()
+    render(work, await usecases.answer(work.session, work.actor, user_input, moment(work), step=step))
 
 
 @unit_of_work(on_repeat=current_prompt)

@@ -6,6 +6,7 @@ from telegram import ChatMember
 
 from domain.org import chats
 from domain.org.chats import BindProblem, BindRefused
+from handlers.callback_data import ID, parse
 from handlers.work import Work, unit_of_work
 
 ADMIN_STATUSES = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
@@ -34,12 +35,12 @@ async def bind(work: Work) -> None:
 @unit_of_work
 async def bind_chosen(work: Work) -> None:
     """Bind to the unit pressed; the button itself grants nothing."""
-    raw = work.update.callback_query.data.removeprefix("bind:")
-    if not raw.isdigit():
+    parsed = parse(work.update.callback_query.data, "bind", ID)
+    if parsed is None:
         work.answer("stale", alert=True)
         return
     work.answer()
-    await _bind(work, int(raw))
+    await _bind(work, parsed[0])
 
 
 async def _bind(work: Work, unit_id: int | None) -> None:

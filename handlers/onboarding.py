@@ -6,6 +6,7 @@ from telegram import BotCommand, BotCommandScopeChat
 
 from domain.org import invites, menus, people
 from domain.org.invites import InviteRefused
+from handlers.callback_data import one_of, parse
 from handlers.work import Work, unit_of_work
 
 LANGUAGES = (("zh", "lang.zh"), ("en", "lang.en"))
@@ -68,10 +69,11 @@ async def lang_command(work: Work) -> None:
 @unit_of_work
 async def lang_chosen(work: Work) -> None:
     """Switch the user's language to the one pressed."""
-    code = work.update.callback_query.data.removeprefix("lang:")
-    if code not in dict(LANGUAGES):
+    parsed = parse(work.update.callback_query.data, "lang", one_of(*dict(LANGUAGES)))
+    if parsed is None:
         work.answer("stale", alert=True)
         return
+    code = parsed[0]
     await people.set_locale(work.session, actor=work.actor, locale=code, at=work.now,
                             update_id=work.update.update_id)  # fmt: skip
     work.locale = code

@@ -7,6 +7,7 @@ import logging
 from telegram import InlineKeyboardMarkup
 
 from domain import reminders
+from handlers.callback_data import ID, parse
 from handlers.deps import ZhibuContext
 from handlers.work import Work, unit_of_work
 
@@ -17,12 +18,12 @@ log = logging.getLogger(__name__)
 async def snooze(work: Work) -> None:
     """Put a reminder off to 09:00 on the next working day ("snz:<outbox id>"), if it is theirs to put off."""
     query = work.update.callback_query
-    raw = (query.data or "").removeprefix("snz:")
-    if not raw.isdigit():
+    parsed = parse(query.data, "snz", ID)
+    if parsed is None:
         work.answer("stale", alert=True)
         return
     try:
-        until = await reminders.snooze(work.session, outbox_id=int(raw), person_id=work.actor.person_id,
+        until = await reminders.snooze(work.session, outbox_id=parsed[0], person_id=work.actor.person_id,
                                        now=work.now, tz=work.deps.timezone, update_id=work.update.update_id)  # fmt: skip
     except reminders.SnoozeRefused as refused:
         work.answer(refused.problem.value, alert=True)

@@ -19,6 +19,8 @@ def register(application: Application) -> None:
     grouped = filters.ChatType.GROUPS
     application.add_handlers(
         [
+            # First: an edited message (a command or an answer) is never acted on again.
+            MessageHandler(filters.UpdateType.EDITED, forms.edited),
             CommandHandler("start", onboarding.start, filters=private),
             CommandHandler("help", onboarding.help_command),
             CommandHandler("lang", onboarding.lang_command),

@@ -196,6 +196,24 @@ async def test_edit_message_text__same_content__is_not_modified_and_edits_are_ke
         await bot.edit_message_text("v3", alice.id, sent.message_id)
 
 
+async def test_user_edits_a_message__ptb_gets_an_edited_message_with_the_new_text(api, bot):
+    alice = api.user("王芳")
+    group = api.group("城关镇党委")
+    await group.add_bot(by=alice)
+    sent = await alice.send("20")
+    await alice.edit(sent, "15")
+    said = await group.send(alice, "你好")
+    await group.edit(alice, said["message"]["message_id"], "大家好")
+    updates = (await bot.get_updates())[2:]
+    first, edit, _, group_edit = updates
+    assert (first.message.text, edit.message, edit.edited_message.text) == ("20", None, "15")
+    assert edit.edited_message.message_id == first.message.message_id and edit.edited_message.edit_date
+    assert filters.UpdateType.EDITED_MESSAGE.check_update(edit)
+    assert (group_edit.edited_message.chat.type, group_edit.edited_message.text) == ("group", "大家好")
+    with pytest.raises(AssertionError, match="only the sender"):
+        await group.edit(api.user("李明"), said, "x")
+
+
 async def test_user_photo__get_file_then_download__returns_the_same_bytes(api, bot):
     alice = api.user("王芳")
     picture = png(40, 30)

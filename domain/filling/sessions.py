@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -32,6 +33,15 @@ class Busy(Exception):
     def __init__(self, open_form: FormSession) -> None:
         super().__init__(open_form.form_id)
         self.open_form = open_form
+
+
+class Conflict(Exception):
+    """Another update of this chat changed the form first (the two were handled at the same time);
+    this input was not applied. ``form`` is the form as it now is (None when it was closed)."""
+
+    def __init__(self, form: FormSession | None) -> None:
+        super().__init__(form.id if form else None)
+        self.form = form
 
 
 def refused(reason: str, unit: Unit) -> Told:
@@ -58,11 +68,23 @@ _OPEN_FORM = (
     select(FormSession).where(FormSession.chat_id == bindparam("chat_id"), FormSession.closed_at.is_(None))
     .order_by(FormSession.id.desc()).limit(1)
 )  # fmt: skip
-_SAVE = update(FormSession.__table__).where(FormSession.__table__.c.id == bindparam("form_session_id"))
+# Compare and set: progress is written only over the revision it was worked out from. Two updates
+# of one chat handled at once (two webhook processes, parallel connections) both read revision n;
+# the second UPDATE waits for the first to commit, then matches no row, and is retried or refused.
+_SAVE = update(FormSession.__table__).where(FormSession.__table__.c.id == bindparam("form_session_id"),
+                                            FormSession.__table__.c.revision == bindparam("expected_revision"))  # fmt: skip
+_RELOAD = select(FormSession).where(FormSession.id == bindparam("form_session_id")).execution_options(populate_existing=True)
+# Album photos arrive as separate updates at the same moment; each is retried until it is in.
+MAX_RETRIES = 20
 
 
 async def open_form(session: AsyncSession, chat_id: int) -> FormSession | None:
     return await session.scalar(_OPEN_FORM, {"chat_id": chat_id})
+
+
+async def _open_form_now(session: AsyncSession, chat_id: int) -> FormSession | None:
+    """The open form as committed now (not as this session first loaded it)."""
+    return await session.scalar(_OPEN_FORM.execution_options(populate_existing=True), {"chat_id": chat_id})
 
 
 async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: str, form_id: str, unit: Unit,
@@ -82,8 +104,17 @@ async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: s
                       unit_id=unit.id, unit=unit, purpose=purpose, subject_type=kind.subject_type,
                       subject_id=subject_id, state=step.state.to_json(), step=0, context=_snapshot(ctx),
                       started_at=at, updated_at=at)  # fmt: skip
-    session.add(row)
-    await session.flush()
+    try:
+        async with session.begin_nested():  # one open form per chat (a unique index): two /activity at once
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        existing = await _open_form_now(session, chat_id)
+        if existing is None:
+            raise
+        if (existing.purpose, existing.form_id, existing.unit_id, existing.subject_id) == (purpose, form_id, unit.id, subject_id):
+            return await resume(session, form=existing, today=today, locale=locale)
+        raise Busy(existing) from None
     await audit.record(session, at=at, actor_id=actor.person_id, action="form.started", subject_type="form_session",
                        subject_id=row.id, after={"form": defn.id, "version": defn.version, "unit": unit.code},
                        update_id=update_id)  # fmt: skip
@@ -100,21 +131,38 @@ async def resume(session: AsyncSession, *, form: FormSession, today: date, local
 
 async def feed(session: AsyncSession, *, form: FormSession, user_input: UserInput, actor: Actor, today: date,
                locale: str, at: datetime, update_id: int | None) -> Filled:  # fmt: skip
-    """Apply one input; on submit, do what the form is for. The state is written before returning."""
-    defn = await _definition(session, form)
-    unit = form.unit
-    ctx, snapshot = await _context(session, form, defn, today, locale)
-    before = form.state
-    step = forms.advance(defn, FormState.from_json(before), user_input, ctx)
-    after = step.state.to_json()
-    if after == before:
-        return Filled(form, step.prompt, changed=False)
-    progress = {"state": after, "step": form.step + 1, "updated_at": at}
-    if snapshot is not None:
-        progress["context"] = snapshot
-    if step.state.phase in (Phase.SUBMITTED, Phase.CANCELLED):
-        progress["closed_at"] = at
-    await _save(session, form, progress)
+    """Apply one input; on submit, do what the form is for. The state is written before returning.
+
+    Conflict when another update changed the form while this one was worked out: a photo is then
+    applied again to the form as it now is (an album's photos all count), anything else is refused,
+    since it answered a question that is no longer the one asked.
+    """
+    for _ in range(MAX_RETRIES):
+        defn = await _definition(session, form)
+        unit = form.unit
+        ctx, snapshot = await _context(session, form, defn, today, locale)
+        before = form.state
+        step = forms.advance(defn, FormState.from_json(before), user_input, ctx)
+        after = step.state.to_json()
+        if after == before:
+            return Filled(form, step.prompt, changed=False)
+        # A photo gathered on the question being asked leaves its buttons meaning what they did, so
+        # a Done pressed on any message of an album's replies is current.
+        same_prompt = isinstance(user_input, forms.Photo) and _where(before) == _where(after)
+        progress = {"state": after, "step": form.step + (0 if same_prompt else 1), "revision": form.revision + 1,
+                    "updated_at": at}  # fmt: skip
+        if snapshot is not None:
+            progress["context"] = snapshot
+        if step.state.phase in (Phase.SUBMITTED, Phase.CANCELLED):
+            progress["closed_at"] = at
+        if await _save(session, form, progress):
+            break
+        now = await session.scalar(_RELOAD, {"form_session_id": form.id})
+        if now is None or now.closed_at is not None or not isinstance(user_input, forms.Photo):
+            raise Conflict(now if now is not None and now.closed_at is None else None)
+        form = now
+    else:
+        raise Conflict(form)
     outcome = None
     if step.state.phase is Phase.SUBMITTED:
         purpose = PURPOSES.get(form.purpose)
@@ -126,12 +174,16 @@ async def feed(session: AsyncSession, *, form: FormSession, user_input: UserInpu
     return Filled(form, step.prompt, changed=True, outcome=outcome)
 
 
-async def _save(session: AsyncSession, form: FormSession, values: dict[str, Any]) -> None:
+async def _save(session: AsyncSession, form: FormSession, values: dict[str, Any]) -> bool:
     """Write the form's progress with one UPDATE and show it on the loaded row (which stays clean,
-    so nothing is written twice at flush)."""
-    await session.execute(_SAVE, {"form_session_id": form.id, **values})
+    so nothing is written twice at flush); False, writing nothing, when the form is no longer at the
+    revision it was read at."""
+    result = await session.execute(_SAVE, {"form_session_id": form.id, "expected_revision": form.revision, **values})
+    if result.rowcount != 1:
+        return False
     for name, value in values.items():
         set_committed_value(form, name, value)
+    return True
 
 
 async def _finish(purpose: Purpose, f: Finishing) -> Told:
@@ -188,6 +240,11 @@ async def _context(session: AsyncSession, form: FormSession, defn: FormDefinitio
         return ctx, _snapshot(ctx)
     return FormContext(today=today, unit=UnitFacts.from_json(form.context["unit"]),
                        facts=dict(form.context["facts"]), locale=locale), None  # fmt: skip
+
+
+def _where(state: dict[str, Any]) -> tuple[Any, ...]:
+    """Which prompt a state shows: its phase, the question asked, and whether it returns to review."""
+    return state.get("phase"), state.get("current"), state.get("editing")
 
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

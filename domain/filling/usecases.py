@@ -140,12 +140,31 @@ async def answer(session: AsyncSession, actor: Actor, user_input: UserInput, whe
         return refusal("stale", pressed=True)
     if form.person_id != actor.person_id:  # a form is the person's own, whatever chat it is in
         return refusal("not_allowed", pressed=pressed)
-    filled = await sessions.feed(session, form=form, user_input=user_input, actor=actor, today=when.today,
-                                 locale=when.locale, at=when.at, update_id=when.update_id)  # fmt: skip
-    said: list[Said] = [] if filled.refused else [Shown(form, filled.prompt)]  # a refused finish is not "submitted"
+    try:
+        filled = await sessions.feed(session, form=form, user_input=user_input, actor=actor, today=when.today,
+                                     locale=when.locale, at=when.at, update_id=when.update_id)  # fmt: skip
+    except sessions.Conflict as conflict:  # another update of this chat moved the form on meanwhile
+        if pressed:
+            return refusal("stale", pressed=True)
+        said: list[Said] = [Told("form_conflict")]
+        if conflict.form is not None:
+            resumed = await sessions.resume(session, form=conflict.form, today=when.today, locale=when.locale)
+            said.append(Shown(conflict.form, resumed.prompt))
+        return Result(said)
+    said = [] if filled.refused else [Shown(form, filled.prompt)]  # a refused finish is not "submitted"
     if filled.outcome is not None:
         said.append(filled.outcome)
     return Result(said)
+
+
+async def edited(session: AsyncSession, actor: Actor, when: Moment) -> Result:
+    """An edited message is never an answer (editing "20" to "15" must not answer the question now
+    asked): tell the person how an answer is changed, and show the current prompt again."""
+    form = await sessions.open_form(session, when.chat_id)
+    if form is None or form.person_id != actor.person_id:
+        return Result()
+    resumed = await sessions.resume(session, form=form, today=when.today, locale=when.locale)
+    return Result([Told("form_edit_ignored"), Shown(form, resumed.prompt)])
 
 
 async def cancel(session: AsyncSession, actor: Actor, user_input: UserInput, when: Moment) -> Result:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import text
 
 from storage.models.core import Base, Unit, enum_column
 
@@ -38,7 +39,12 @@ class FormSession(Base):
     """Where one person is in one form; written with every accepted answer."""
 
     __tablename__ = "form_sessions"
-    __table_args__ = (Index("ix_form_sessions_open", "chat_id", "closed_at"),)
+    __table_args__ = (
+        Index("ix_form_sessions_open", "chat_id", "closed_at"),
+        # One open form per chat, whatever two processes do at once.
+        Index("uq_form_sessions_open_chat", "chat_id", unique=True, sqlite_where=text("closed_at IS NULL"),
+              postgresql_where=text("closed_at IS NULL")),  # fmt: skip
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
@@ -56,6 +62,9 @@ class FormSession(Base):
     context: Mapped[dict[str, Any] | None]
     # Bumped with every accepted input; buttons carry it, so a button from an earlier prompt is stale.
     step: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped with every write (also by an album's photos, which leave the buttons as they were):
+    # progress is saved only over the revision it was worked out from (compare and set).
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The message that shows the current prompt, so album photos can update its count in place.
     prompt_message_id: Mapped[int | None] = mapped_column(BigInteger)
     started_at: Mapped[datetime]

@@ -9,11 +9,15 @@ from tests.e2e.driver import arrives, fill, send
 from tests.e2e.test_selfassessment import join
 
 
-async def submit_selfcheck(user) -> None:
+async def submit_selfcheck(user, *reviewers) -> None:
+    """Submit, and wait until each reviewer has the notice (it comes from the outbox, after the
+    commit), so that it does not arrive among the replies to what the reviewer does next."""
     await user.send("/selfcheck")
     await fill(user)
     await user.press("✅ 提交")
     await user.replies()
+    for reviewer in reviewers:
+        await arrives(user.api, reviewer, "请审核")
 
 
 async def test_evaluation__two_items_overridden_and_returned__secretary_is_told_and_resubmits(
@@ -21,7 +25,7 @@ async def test_evaluation__two_items_overridden_and_returned__secretary_is_told_
 ):
     li = await join(api, database_url, clock, Role.committee, "T01", "李审核")
     wang = await join(api, database_url, clock, Role.secretary, "T0102", "王芳")
-    await submit_selfcheck(wang)
+    await submit_selfcheck(wang, li)
     await arrives(api, li, "提交了自评")
 
     await li.press("开始审核")
@@ -86,7 +90,7 @@ async def test_evaluation__reviewer_of_another_committee__cannot_open_it(bot, ap
 async def test_evaluation__passed_without_overrides__secretary_sees_passed(bot, api, database_url, clock):
     li = await join(api, database_url, clock, Role.committee, "T01", "李审核")
     wang = await join(api, database_url, clock, Role.secretary, "T0102", "王芳")
-    await submit_selfcheck(wang)
+    await submit_selfcheck(wang, li)
     await li.send("/review")
     [listing] = await li.replies()
     assert listing.button_texts[0].startswith("城关镇红旗村党支部")

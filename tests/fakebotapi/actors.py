@@ -70,6 +70,31 @@ class _Conversation:
         state.mark_user_action(self.chat)
         return state.enqueue({"message": message})
 
+    def _edit(self, sender: dict, message: dict | int, text: str) -> dict:
+        """The sender edits their own text message: an ``edited_message`` update with the new text.
+
+        ``message`` is the update (or message, or message id) that ``send`` returned. As Telegram
+        does, the update carries the whole message as it now reads, with ``edit_date`` set; an edit
+        of a message since deleted is sent all the same (the client may not know yet).
+        """
+        if isinstance(message, dict):
+            message = message.get("message", message)["message_id"]
+        original = self.chat.messages.get(message)
+        if not isinstance(original, dict):
+            raise AssertionError(f"no user message {message} in this chat to edit")
+        if original["from"]["id"] != sender["id"]:
+            raise AssertionError("only the sender of a message can edit it")
+        if "text" not in original:
+            raise AssertionError("only text messages can be edited this way")
+        edited = {**original, "text": text, "edit_date": self.state.now()}
+        edited.pop("entities", None)
+        entities = auto_entities(text)
+        if entities:
+            edited["entities"] = entities
+        self.chat.messages[edited["message_id"]] = edited
+        self.state.mark_user_action(self.chat)
+        return self.state.enqueue({"edited_message": edited})
+
     def _text(self, sender: dict, text: str, reply_to) -> dict:
         content: dict[str, Any] = {"text": text}
         entities = auto_entities(text)
@@ -196,6 +221,10 @@ class FakeUser(_Conversation):
         button, as a forged or stale client would.
         """
         return self._press(self, text, callback_data, message)
+
+    async def edit(self, message: dict | int, text: str) -> dict:
+        """Edit a text message this user sent (pass what ``send`` returned, or its message id)."""
+        return self._edit(self.user, message, text)
 
     async def send_photo(self, data: bytes, caption: str | None = None) -> dict:
         return self._photo(self.user, data, caption)
@@ -343,6 +372,10 @@ class FakeGroup(_Conversation):
         message: SentMessage | None = None,
     ) -> dict:
         return self._press(user, text, callback_data, message)
+
+    async def edit(self, user: FakeUser, message: dict | int, text: str) -> dict:
+        """``user`` edits a text message they sent in this group."""
+        return self._edit(user.user, message, text)
 
     async def send_photo(self, user: FakeUser, data: bytes, caption: str | None = None) -> dict:
         return self._photo(user.user, data, caption)
