@@ -185,6 +185,21 @@ class ProcessedUpdate(Base):
     processed_at: Mapped[datetime]
 
 
+class HeldUpdate(Base):
+    """An update the webhook acknowledged before it was handled, kept until it is (a crash loses nothing).
+
+    Telegram sends an update again only when the webhook does not answer 200; a slow update is
+    answered at once so the next ones are not held up, and this row stands in for the re-delivery.
+    ``held_until`` is the lease of the process handling it; past it, any process takes it over.
+    """
+
+    __tablename__ = "held_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any]]
+    held_until: Mapped[datetime]
+
+
 class Setting(Base):
     """Small key/value facts the bot learns at run time (e.g. its username for invite links)."""
 

@@ -1,0 +1,30 @@
+"""transport: webhook updates held until handled
+
+Revision ID: 0007
+Revises: 0004
+Create Date: 2026-11-24 10:00:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.models
+
+revision = "0007"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "held_updates",
+        sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("held_until", storage.models.core.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("update_id", name=op.f("pk_held_updates")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("held_updates")
