@@ -72,7 +72,8 @@ class Receiver:
             try:
                 update = Update.de_json(payload, self.application.bot)
             except Exception:  # it was read once; should it not be now, keeping it helps nobody
-                log.exception("held update %s cannot be read, dropped: %s", update_id, json.dumps(payload))
+                log.exception("held update %s cannot be read, dropped: %s", update_id,
+                              json.dumps(payload, ensure_ascii=False))
                 update = None
             if update is None:
                 async with self.deps.sessions() as session, session.begin():
@@ -120,7 +121,8 @@ class UpdateHandler(RequestHandler):
         try:
             update = Update.de_json(payload, self.receiver.application.bot)
         except Exception:
-            log.exception("update %s cannot be read, skipped: %s", payload["update_id"], json.dumps(payload))
+            log.exception("update %s cannot be read, skipped: %s", payload["update_id"],
+                          json.dumps(payload, ensure_ascii=False))
             self.set_status(200)
             return
         await self.receiver.receive(update, payload)
