@@ -7,7 +7,7 @@ the next process to look takes it over.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -20,6 +20,8 @@ _CLAIM = {  # built once per database: every update is claimed
     name: database.insert_for(name)(ProcessedUpdate.__table__).on_conflict_do_nothing()
     for name in ("sqlite", "postgresql")
 }
+# Telegram keeps an undelivered update for 24 hours: an id older than that cannot come again.
+REMEMBER_FOR = timedelta(days=1)
 _HOLD = {
     name: database.insert_for(name)(HeldUpdate.__table__).on_conflict_do_nothing()
     for name in ("sqlite", "postgresql")
@@ -35,6 +37,13 @@ async def claim(session: AsyncSession, update_id: int, *, at: datetime) -> bool:
     """
     result = await session.execute(_CLAIM[session.bind.dialect.name], {"update_id": update_id, "processed_at": at})
     return result.rowcount == 1
+
+
+async def forget_old(session: AsyncSession, *, now: datetime) -> int:
+    """Drop the ids applied more than ``REMEMBER_FOR`` ago (no re-delivery can come that late); how many."""
+    result = await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < now - REMEMBER_FOR)
+                                   .execution_options(synchronize_session=False))  # fmt: skip
+    return max(result.rowcount or 0, 0)
 
 
 async def hold(session: AsyncSession, update_id: int, payload: dict[str, Any], *, until: datetime) -> None:

@@ -182,7 +182,7 @@ class ProcessedUpdate(Base):
     __tablename__ = "processed_updates"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    processed_at: Mapped[datetime]
+    processed_at: Mapped[datetime] = mapped_column(index=True)  # the sweep forgets ids older than a day
 
 
 class HeldUpdate(Base):

@@ -1,4 +1,4 @@
-"""transport: webhook updates held until handled
+"""transport: webhook updates held until handled; processed update ids by age
 
 Revision ID: 0007
 Revises: 0004
@@ -24,7 +24,9 @@ def upgrade() -> None:
         sa.Column("held_until", storage.models.core.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("update_id", name=op.f("pk_held_updates")),
     )
+    op.create_index(op.f("ix_processed_updates_processed_at"), "processed_updates", ["processed_at"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_processed_updates_processed_at"), table_name="processed_updates")
     op.drop_table("held_updates")
