@@ -200,6 +200,16 @@ class HeldUpdate(Base):
     held_until: Mapped[datetime]
 
 
+class Lease(Base):
+    """A duty only one process performs at a time (e.g. sending the outbox), held until ``expires_at``."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime]
+
+
 class Setting(Base):
     """Small key/value facts the bot learns at run time (e.g. its username for invite links)."""
 

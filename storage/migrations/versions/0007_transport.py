@@ -1,4 +1,4 @@
-"""transport: webhook updates held until handled; processed update ids by age
+"""transport: webhook updates held until handled; processed update ids by age; leases
 
 Revision ID: 0007
 Revises: 0004
@@ -25,8 +25,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("update_id", name=op.f("pk_held_updates")),
     )
     op.create_index(op.f("ix_processed_updates_processed_at"), "processed_updates", ["processed_at"])
+    op.create_table(
+        "leases",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("holder", sa.String(length=200), nullable=False),
+        sa.Column("expires_at", storage.models.core.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_leases")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("leases")
     op.drop_index(op.f("ix_processed_updates_processed_at"), table_name="processed_updates")
     op.drop_table("held_updates")
