@@ -3,8 +3,12 @@
 One sender per database. On PostgreSQL the process holding a session-level advisory lock (on a
 connection of its own) sends, and each row is also claimed with SELECT … FOR UPDATE SKIP LOCKED in
 a transaction that stays open over its HTTP call and records the outcome before committing. On
-SQLite (one process by design) rows are claimed in process and their outcome written in a
-transaction of its own right after the call.
+SQLite the process holding the ``outbox-sender`` lease row (domain.kernel.leases) sends: one
+process by design, but nothing stops a second from opening the same file (a CLI, a restart before
+the old process ended). The lease lasts ``LEASE`` and is renewed as the sender goes; a process
+that stops hands it back, and one that died (its pid gone on this host: an SQLite file is local)
+loses it at once. Rows are claimed in process and their outcome written in a transaction of its
+own right after the call.
 
 A row is claimed only once the rate limiter admitted it, right before its HTTP call. A process
 killed before the call leaves the row pending and the next sender sends it: nothing is lost. The
@@ -23,6 +27,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import secrets
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -36,7 +42,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.ratelimit import Busy, Reservation, SlidingWindowRateLimiter
 from domain import reminders
-from domain.kernel import workdays
+from domain.kernel import leases, workdays
 from domain.kernel.clock import Clock
 from storage.models import Chat, LiveBoard, OutboxMessage, OutboxStatus, Person
 from templates import Renderer
@@ -48,6 +54,8 @@ BATCH = 200  # candidate rows read per pass
 MAX_ATTEMPTS = 8  # network errors before a row is given up as failed
 LOCK_KEY = 7_252_019_460_418_101  # pg advisory lock: "the outbox sender of this database"
 LEADER_RETRY = 2.0  # seconds between a follower's attempts to take over
+LEASE_NAME = "outbox-sender"  # SQLite: the lease row of the one sender
+LEASE = timedelta(seconds=30)  # renewed once a third of it has passed
 
 
 @dataclass
@@ -109,6 +117,8 @@ class Dispatcher:
         self._stopping = False
         self._leader: AsyncConnection | None = None
         self._last_leader_try = -LEADER_RETRY
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"  # this sender, in the lease
+        self._lease_until: datetime | None = None
         self.on_sent: Callable[[int], None] | None = None  # benchmarks count deliveries
 
     # -- life cycle ------------------------------------------------------------------------------
@@ -134,6 +144,13 @@ class Dispatcher:
         if self._leader is not None:
             await self._leader.close()
             self._leader = None
+        if self._lease_until is not None:
+            self._lease_until = None
+            try:
+                async with self.sessions() as session, session.begin():
+                    await leases.give_up(session, LEASE_NAME, holder=self.holder)
+            except Exception:  # it runs out by itself
+                log.exception("could not hand back the dispatcher lease")
 
     def wake(self) -> None:
         """Look at the outbox now (something was just written) instead of at the next poll."""
@@ -171,9 +188,9 @@ class Dispatcher:
     # -- leadership ------------------------------------------------------------------------------
 
     async def _lead(self) -> bool:
-        """SQLite: always. PostgreSQL: whether this process holds the sender's advisory lock."""
+        """Whether this process is the sender: it holds the lease (SQLite) or the advisory lock (PostgreSQL)."""
         if not self.pg:
-            return True
+            return await self._lease()
         if self._leader is not None:
             if not self._leader.closed and not self._leader.invalidated:
                 return True
@@ -195,6 +212,33 @@ class Dispatcher:
         await conn.close()
         return False
 
+    async def _lease(self) -> bool:
+        """SQLite: take or renew the sender's lease row (renewed once a third of it has passed)."""
+        now = self.clock.now()
+        if self._lease_until is not None and now < self._lease_until - LEASE * 2 / 3:
+            return True
+        loop = asyncio.get_running_loop()
+        if self._lease_until is None and loop.time() - self._last_leader_try < LEADER_RETRY:
+            return False
+        self._last_leader_try = loop.time()
+        try:
+            async with self.sessions() as session, session.begin():
+                held = await leases.take(session, LEASE_NAME, holder=self.holder, now=now, until=now + LEASE)
+                if not held:
+                    other = await leases.holder_of(session, LEASE_NAME)
+                    if other is not None and _gone(other):
+                        held = await leases.take_from(session, LEASE_NAME, holder=self.holder, previous=other,
+                                                      until=now + LEASE)  # fmt: skip
+        except Exception:
+            log.exception("could not take the dispatcher lease")
+            held = False
+        if held and self._lease_until is None:
+            log.info("dispatcher: leading, sending the outbox (pid %s)", os.getpid())
+        elif not held and self._lease_until is not None:
+            log.warning("dispatcher lost its lease; no longer sending")
+        self._lease_until = now + LEASE if held else None
+        return held
+
     # -- one pass over what is due ---------------------------------------------------------------------
 
     async def _pass(self) -> tuple[int, int]:
@@ -204,7 +248,7 @@ class Dispatcher:
                 return 0, 0
             started = deferred = 0
             for row_id, chat_id in await self._due(self.clock.now()):
-                if self._stopping:
+                if self._stopping or not await self._lead():  # a long pass renews the lease as it goes
                     break
                 if chat_id in self._busy_chats:
                     deferred += 1
@@ -387,3 +431,18 @@ class Dispatcher:
             retry_in = min(2.0**row.attempts, 3600.0)
             log.warning("outbox row %s: %s; retrying in %.0f s", row.id, outcome.error, retry_in)
         row.next_attempt_at = now + timedelta(seconds=retry_in or 0)
+
+
+def _gone(holder: str) -> bool:
+    """Whether the process named in a lease has ended: one on this host whose pid no longer runs."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists and belongs to someone else
+        return False
+    return False

@@ -1,25 +1,54 @@
-"""Group chats: /bind and /unbind link a committee's group to its unit; greeting when added."""
+"""Group chats: /bind and /unbind link a committee's group to its unit; greeting when added.
+
+Whether the sender administers the group is asked of Telegram before the unit of work opens: a Bot
+API call inside the transaction would hold the database (SQLite's one connection) for as long as
+Telegram takes to answer, and every other chat would wait.
+"""
 
 from __future__ import annotations
 
-from telegram import ChatMember
+import functools
+
+from telegram import ChatMember, Update
 
 from domain.org import chats
 from domain.org.chats import BindProblem, BindRefused
 from handlers.callback_data import ID, parse
+from handlers.deps import ZhibuContext
 from handlers.work import Work, unit_of_work
 
 ADMIN_STATUSES = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+MEMBER_READ_TIMEOUT = 20.0  # seconds: a slow answer is still an answer; no transaction waits for it
 
 
-async def _is_group_admin(work: Work) -> bool:
-    member = await work.context.bot.get_chat_member(work.chat_id, work.update.effective_user.id)
+async def _is_group_admin(update: Update, context: ZhibuContext) -> bool:
+    """Ask Telegram whether the sender administers this group (False outside groups, without asking)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type not in ("group", "supergroup"):
+        return False
+    member = await context.bot.get_chat_member(chat.id, user.id, read_timeout=MEMBER_READ_TIMEOUT)
     return member.status in ADMIN_STATUSES
 
 
-@unit_of_work
-async def bind(work: Work) -> None:
+async def bind(update: Update, context: ZhibuContext) -> None:
     """Bind this group to the committee unit of the user (asking which, when they review several)."""
+    is_admin = await _is_group_admin(update, context)
+    await unit_of_work(functools.partial(_bind_command, is_admin=is_admin))(update, context)
+
+
+async def bind_chosen(update: Update, context: ZhibuContext) -> None:
+    """Bind to the unit pressed; the button itself grants nothing."""
+    is_admin = await _is_group_admin(update, context)
+    await unit_of_work(functools.partial(_bind_chosen, is_admin=is_admin))(update, context)
+
+
+async def unbind(update: Update, context: ZhibuContext) -> None:
+    """Stop sending this group its unit's notices."""
+    is_admin = await _is_group_admin(update, context)
+    await unit_of_work(functools.partial(_unbind, is_admin=is_admin))(update, context)
+
+
+async def _bind_command(work: Work, *, is_admin: bool) -> None:
     chat = work.update.effective_chat
     if chat.type not in ("group", "supergroup"):
         work.reply("bind_refused.html.j2", problem=BindProblem.not_group.value)
@@ -29,25 +58,23 @@ async def bind(work: Work) -> None:
         buttons = [[(f"{name} ({code})", f"bind:{unit_id}")] for unit_id, code, name in choices[:20]]
         work.reply("bind_choose.html.j2", buttons=buttons)
         return
-    await _bind(work, None)
+    await _bind(work, None, is_admin=is_admin)
 
 
-@unit_of_work
-async def bind_chosen(work: Work) -> None:
-    """Bind to the unit pressed; the button itself grants nothing."""
+async def _bind_chosen(work: Work, *, is_admin: bool) -> None:
     parsed = parse(work.update.callback_query.data, "bind", ID)
     if parsed is None:
         work.answer("stale", alert=True)
         return
     work.answer()
-    await _bind(work, parsed[0])
+    await _bind(work, parsed[0], is_admin=is_admin)
 
 
-async def _bind(work: Work, unit_id: int | None) -> None:
+async def _bind(work: Work, unit_id: int | None, *, is_admin: bool) -> None:
     chat = work.update.effective_chat
     try:
         unit = await chats.bind_group(work.session, actor=work.actor, chat_id=chat.id, chat_type=chat.type,
-                                      title=chat.title, is_group_admin=await _is_group_admin(work),
+                                      title=chat.title, is_group_admin=is_admin,
                                       unit_id=unit_id, at=work.now, update_id=work.update.update_id)  # fmt: skip
     except BindRefused as refused:
         work.reply("bind_refused.html.j2", problem=refused.problem.value)
@@ -55,13 +82,11 @@ async def _bind(work: Work, unit_id: int | None) -> None:
     work.reply("bind_done.html.j2", unit=unit)
 
 
-@unit_of_work
-async def unbind(work: Work) -> None:
-    """Stop sending this group its unit's notices."""
+async def _unbind(work: Work, *, is_admin: bool) -> None:
     chat = work.update.effective_chat
     try:
         unit = await chats.unbind_group(work.session, actor=work.actor, chat_id=chat.id,
-                                        is_group_admin=await _is_group_admin(work), at=work.now,
+                                        is_group_admin=is_admin, at=work.now,
                                         update_id=work.update.update_id)  # fmt: skip
     except BindRefused as refused:
         work.reply("bind_refused.html.j2", problem=refused.problem.value)

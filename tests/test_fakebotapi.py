@@ -332,6 +332,20 @@ async def test_get_updates__long_poll__returns_when_an_update_arrives(api, bot):
     assert asyncio.get_running_loop().time() - started < 2
 
 
+async def test_delay__slow_method__stays_in_flight_while_other_calls_are_answered(api, bot):
+    alice = api.user("王芳")
+    api.delay("getChatMember", 1.0)
+    slow = asyncio.create_task(bot.get_chat_member(alice.id, alice.id))
+    await api.wait_for(lambda a: [c for c in a.state.in_flight if c.method == "getChatMember"],
+                       what="getChatMember in flight")
+    await bot.send_message(alice.id, "meanwhile")
+    assert not slow.done()
+    assert "in flight: ['getChatMember']" in api.state.unsettled_reason()
+    assert (await slow).status == "member"
+    api.delay("getChatMember", None)
+    assert (await bot.get_chat_member(alice.id, alice.id)).status == "member"
+
+
 # PTB itself reads RetryAfter.retry_after while building the exception and warns about it.
 @pytest.mark.filterwarnings("ignore:.*retry_after.*")
 async def test_rate_limits__bursts_in_private_and_group_chats__answer_429_with_retry_after():

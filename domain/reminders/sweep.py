@@ -16,7 +16,7 @@ from datetime import datetime, tzinfo
 from sqlalchemy import String, cast, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.kernel import outbox
+from domain.kernel import outbox, updates
 from domain.kernel.outbox import Notice
 from domain.reminders import campaigns, digest, orglife, problems, reviews, rollcall
 from domain.reminders.directory import Directory
@@ -49,10 +49,11 @@ class SweepReport:
     added: int  # rows new in the outbox
     cancelled: int  # pending reminders whose subject was resolved meanwhile
     failed: tuple[str, ...]  # rules that raised
+    forgotten: int = 0  # processed-update ids too old to be delivered again, dropped
 
 
 async def sweep(session: AsyncSession, *, now: datetime, tz: tzinfo, rules: dict[str, Rule] | None = None) -> SweepReport:
-    """Run every rule and write what is due; the caller commits."""
+    """Run every rule and write what is due, and forget update ids too old to come again; the caller commits."""
     ctx = SweepContext(now=now, tz=tz, directory=await Directory.load(session))
     found: list[Notice] = []
     failed: list[str] = []
@@ -66,7 +67,8 @@ async def sweep(session: AsyncSession, *, now: datetime, tz: tzinfo, rules: dict
     found = await _apply_snoozes(session, found, now)
     cancelled = await cancel_resolved(session)
     added = await outbox.enqueue(session, found, now=now)
-    return SweepReport(found=len(found), added=added, cancelled=cancelled, failed=tuple(failed))
+    forgotten = await updates.forget_old(session, now=now)
+    return SweepReport(found=len(found), added=added, cancelled=cancelled, failed=tuple(failed), forgotten=forgotten)
 
 
 async def _apply_snoozes(session: AsyncSession, notices: list[Notice], now: datetime) -> list[Notice]:

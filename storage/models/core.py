@@ -182,7 +182,32 @@ class ProcessedUpdate(Base):
     __tablename__ = "processed_updates"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    processed_at: Mapped[datetime]
+    processed_at: Mapped[datetime] = mapped_column(index=True)  # the sweep forgets ids older than a day
+
+
+class HeldUpdate(Base):
+    """An update the webhook acknowledged before it was handled, kept until it is (a crash loses nothing).
+
+    Telegram sends an update again only when the webhook does not answer 200; a slow update is
+    answered at once so the next ones are not held up, and this row stands in for the re-delivery.
+    ``held_until`` is the lease of the process handling it; past it, any process takes it over.
+    """
+
+    __tablename__ = "held_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any]]
+    held_until: Mapped[datetime]
+
+
+class Lease(Base):
+    """A duty only one process performs at a time (e.g. sending the outbox), held until ``expires_at``."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime]
 
 
 class Setting(Base):

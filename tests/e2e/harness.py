@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import app as bot_app
-from bot import polling
+from bot import polling, webhook
 from bot.settings import Settings
 from domain.kernel.clock import Clock
 from domain.org import invites, units
@@ -53,6 +54,41 @@ async def running_bot(api: FakeBotAPI, database_url: str, clock: Clock) -> Async
         stop.set()
         await task
         await bot_app.stop(runtime)
+
+
+WEBHOOK_SECRET = "s3cret-token_for-tests"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@asynccontextmanager
+async def webhook_bot(api: FakeBotAPI, database_url: str, clock: Clock) -> AsyncIterator[RunningBot]:
+    """The bot in webhook mode (the fake Bot API posts updates to it), until the block ends."""
+    runtime = bot_app.build(settings_for(api, database_url), clock=clock)
+    await bot_app.start(runtime)
+    port, stop = free_port(), asyncio.Event()
+    url = f"http://127.0.0.1:{port}/telegram"
+    serving = asyncio.create_task(webhook.serve(runtime.application, url=url, listen="127.0.0.1", port=port,
+                                                secret=WEBHOOK_SECRET, cert=None, key=None, stop=stop))  # fmt: skip
+    try:
+        await api.wait_for(lambda a: a.webhook_url == url, what="setWebhook")
+        yield RunningBot(runtime, api)
+    finally:
+        stop.set()
+        await serving
+        await bot_app.stop(runtime)
+
+
+@asynccontextmanager
+async def bot_in_mode(mode: str, api: FakeBotAPI, database_url: str, clock: Clock) -> AsyncIterator[RunningBot]:
+    """``running_bot`` ("polling") or ``webhook_bot`` ("webhook")."""
+    running = running_bot if mode == "polling" else webhook_bot
+    async with running(api, database_url, clock) as bot:
+        yield bot
 
 
 async def seed_units(database_url: str, clock: Clock) -> None:
@@ -105,3 +141,19 @@ class BotProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+class WebhookBotProcess(BotProcess):
+    """``python -m bot webhook``: several processes behind a load balancer (two pollers would conflict)."""
+
+    def __init__(self, api: FakeBotAPI, database_url: str, log_path: Path) -> None:
+        super().__init__(api, database_url, log_path)
+        self.port = free_port()
+        self.env["ZHIBU_WEBHOOK_SECRET"] = WEBHOOK_SECRET
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "webhook", "--url",
+                                      f"http://127.0.0.1:{self.port}/telegram", "--listen", "127.0.0.1",
+                                      "--port", str(self.port)], cwd=ROOT, env=self.env, stdout=log,
+                                     stderr=subprocess.STDOUT)  # fmt: skip

@@ -9,9 +9,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
-import subprocess
-import sys
 
 import asyncpg
 import pytest
@@ -19,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from bot.dispatcher import CONCURRENCY
 from storage.models import OutboxStatus
-from tests.e2e.harness import ROOT, BotProcess
+from tests.e2e.harness import BotProcess, WebhookBotProcess
 from tests.e2e.test_reminders_restart import (
     assert_each_exactly_once,
     outbox_counts,
@@ -48,24 +45,6 @@ async def own_database():
         conn = await asyncpg.connect(admin)
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.close()
-
-
-class WebhookBotProcess(BotProcess):
-    """``python -m bot webhook``: several processes behind a load balancer (two pollers would conflict)."""
-
-    def __init__(self, api: FakeBotAPI, database_url: str, log_path) -> None:
-        super().__init__(api, database_url, log_path)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.env["ZHIBU_WEBHOOK_SECRET"] = "reminders-test-secret"
-
-    def start(self) -> None:
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "webhook", "--url",
-                                      f"http://127.0.0.1:{self.port}/telegram", "--listen", "127.0.0.1",
-                                      "--port", str(self.port)], cwd=ROOT, env=self.env, stdout=log,
-                                     stderr=subprocess.STDOUT)  # fmt: skip
 
 
 def _leader(bots: list[BotProcess]) -> BotProcess:

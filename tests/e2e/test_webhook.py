@@ -6,11 +6,12 @@ import asyncio
 import socket
 
 import httpx
+import pytest
 
 from bot import app as bot_app
 from bot import webhook
 from storage.models import Role
-from tests.e2e.harness import make_invite, seed_units, settings_for
+from tests.e2e.harness import WEBHOOK_SECRET, make_invite, seed_units, settings_for, webhook_bot
 
 SECRET = "s3cret-token_for-tests"
 
@@ -46,3 +47,18 @@ async def test_webhook__invite_onboarding_works_and_a_wrong_secret_is_rejected(a
         stop.set()
         await serving
         await bot_app.stop(runtime)
+
+
+@pytest.mark.parametrize("body", ["[]", "null", '"an update"', "{}", '{"update_id": "7"}', "{not json"])
+async def test_webhook__a_body_that_is_no_update__is_answered_400(api, database_url, clock, body, caplog):
+    async with webhook_bot(api, database_url, clock):
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(api.webhook_url, content=body, headers={
+                webhook.SECRET_HEADER: WEBHOOK_SECRET, "Content-Type": "application/json"})  # fmt: skip
+        wang = api.user("王芳")
+        await wang.send("/help")
+        [help_] = await wang.replies()
+
+    assert answer.status_code == 400
+    assert "可用命令" in help_.text
+    assert "Traceback" not in caplog.text

@@ -197,6 +197,18 @@ class FakeBotAPI:
         """How many requests of ``method`` are waiting at the door."""
         return self.state.held.count(method)
 
+    # -- a slow Telegram ---------------------------------------------------------------------
+
+    def delay(self, method: str, seconds: float | None) -> None:
+        """Answer every request of ``method`` only after ``seconds`` (None or 0: promptly again).
+
+        Unlike ``hold``, the request has reached Telegram: it is recorded and counts as in flight.
+        """
+        if seconds:
+            self.state.delays[method] = float(seconds)
+        else:
+            self.state.delays.pop(method, None)
+
     # -- synchronisation -------------------------------------------------------------------
 
     async def wait_for(

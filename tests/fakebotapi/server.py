@@ -113,6 +113,10 @@ class MethodHandler(_Base):
         try:
             params, files = self._params()
             call.params = {**params, **{k: _describe(u) for k, u in files.items()}}
+            delay = state.delays.get(call.method)
+            if delay:  # a slow Telegram: the request is in flight, answered after ``delay``
+                self._task = asyncio.ensure_future(asyncio.sleep(delay))
+                await self._task
             result = entry[1](state, params, files)
             if inspect.isawaitable(result):
                 self._task = asyncio.ensure_future(result)

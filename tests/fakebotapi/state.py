@@ -92,6 +92,8 @@ class BotState:
         self.holds: dict[str, asyncio.Event] = {}
         self.message_listeners: list = []  # called with each new bot message (benchmarks' drivers)
         self.held: list[str] = []
+        # Methods Telegram is slow to answer (api.delay): seconds each request takes, in flight.
+        self.delays: dict[str, float] = {}
         self.sent: list[SentMessage] = []
         self.callback_queries: dict[str, dict] = {}  # query id -> {"user_id", "answered"}
         self.callback_answers: dict[int, list[CallbackAnswer]] = {}
