@@ -46,6 +46,7 @@ from domain.kernel import leases, workdays
 from domain.kernel.clock import Clock
 from storage.models import Chat, LiveBoard, OutboxMessage, OutboxStatus, Person
 from templates import Renderer
+from templates.parts import split_html
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ LOCK_KEY = 7_252_019_460_418_101  # pg advisory lock: "the outbox sender of this
 LEADER_RETRY = 2.0  # seconds between a follower's attempts to take over
 LEASE_NAME = "outbox-sender"  # SQLite: the lease row of the one sender
 LEASE = timedelta(seconds=30)  # renewed once a third of it has passed
+TRUNCATED = "\n…"  # ends a notice too long for one message
 
 
 @dataclass
@@ -352,7 +354,7 @@ class Dispatcher:
         chat = await session.get(Chat, row.chat_id)
         locale = (person.locale if person else None) or (chat.locale if chat else None) or self.default_locale
         try:
-            plan.text = self.renderer.render(row.template, locale, **hydrate(row.values))[: MessageLimit.MAX_TEXT_LENGTH]
+            plan.text = one_message(self.renderer.render(row.template, locale, **hydrate(row.values)))
         except Exception as exc:  # a bad template or values never renders: give the row up, not the outbox
             log.exception("outbox row %s (%s) cannot be rendered", row.id, row.key)
             return Plan(skip=OutboxStatus.failed, reason=f"render: {type(exc).__name__}: {exc}")
@@ -431,6 +433,14 @@ class Dispatcher:
             retry_in = min(2.0**row.attempts, 3600.0)
             log.warning("outbox row %s: %s; retrying in %.0f s", row.id, outcome.error, retry_in)
         row.next_attempt_at = now + timedelta(seconds=retry_in or 0)
+
+
+def one_message(text: str) -> str:
+    """``text`` cut to one message (a row is one message: a board is edited in place), at a line break
+    and never inside a tag or an entity, with "…" to say that more was cut."""
+    if len(text) <= MessageLimit.MAX_TEXT_LENGTH:
+        return text
+    return split_html(text, MessageLimit.MAX_TEXT_LENGTH - len(TRUNCATED))[0] + TRUNCATED
 
 
 def _gone(holder: str) -> bool:

@@ -25,6 +25,7 @@ from domain.org import people
 from domain.org.people import Actor
 from handlers.deps import Deps, ZhibuContext
 from templates import normalise_locale
+from templates.parts import split_html
 
 log = logging.getLogger(__name__)
 
@@ -159,27 +160,5 @@ async def edit(context: ZhibuContext, chat_id: int, message_id: int, text: str, 
 
 
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Split at line breaks so each part fits; a single over-long line is cut hard.
-
-    The limit counts characters after entity parsing, so measuring the HTML is conservative.
-    """
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        parts.append(current)
-    return parts
+    """Split at line breaks so each part fits, never inside a tag or an entity (templates.parts)."""
+    return split_html(text, limit)

@@ -1,4 +1,5 @@
-"""Housekeeping: what the bot keeps about updates does not grow for ever; one process sends the outbox."""
+"""Housekeeping: what the bot keeps about updates does not grow for ever; one process sends the outbox;
+a notice too long for one message is cut where it reads well."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from sqlalchemy import select
 
 from bot import app as bot_app
 from bot import scheduling
+from domain.kernel import outbox
+from domain.kernel.outbox import Notice
 from storage.models import ProcessedUpdate
+from tests.e2e.driver import arrives
 from tests.e2e.harness import settings_for
 from tests.e2e.test_reminders_restart import assert_each_exactly_once, queue_broadcasts
 from tests.fakebotapi import FakeBotAPI, Limits
@@ -69,3 +73,19 @@ async def test_two_dispatchers_on_one_sqlite_file__only_one_sends__and_the_other
                     await bot_app.stop(runtime)
         assert len(senders[1 - leader]) == 20
         assert_each_exactly_once(api, chat_ids)
+
+
+async def test_notice_longer_than_a_message__is_cut_at_a_line_break_and_says_so(bot, api, clock):
+    wang = api.user("王芳")
+    lines = [f"第{n}项 <整改> & 说明：{'字' * 40}" for n in range(200)]  # escaped: &lt;整改&gt; &amp;
+    async with bot.sessions() as session, session.begin():
+        await outbox.enqueue(session, [Notice(key="long", kind="broadcast", chat_id=wang.id,
+                                              template="reminder_broadcast.html.j2", values={"text": "\n".join(lines)},
+                                              not_before=clock.now(), bypass_quiet=True)], now=clock.now())  # fmt: skip
+    bot.runtime.dispatcher.wake()
+
+    notice = await arrives(api, wang, "组织部通知")
+
+    shown = notice.text.split("\n")
+    assert shown[-1] == "…" and 50 < len(shown) < len(lines)
+    assert all(line in lines for line in shown[2:-1]), "whole lines only, no entity cut"
