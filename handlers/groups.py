@@ -98,6 +98,8 @@ async def _unbind(work: Work, *, is_admin: bool) -> None:
 async def bot_added(work: Work) -> None:
     """Introduce the bot when it joins a group, and say how to bind it."""
     change = work.update.my_chat_member
+    if change.new_chat_member is None or change.old_chat_member is None:  # PTB reads {} as an update
+        return
     if change.new_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR) and change.old_chat_member.status in (
         ChatMember.LEFT,
         ChatMember.BANNED,

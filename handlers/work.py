@@ -117,7 +117,9 @@ def unit_of_work(step: Step | None = None, *, on_repeat: Step | None = None):
                 await reminders.mark_reachable(session, telegram_user_id=user.id, now=now)
             locale = normalise_locale(actor.locale or (user.language_code if user else None), deps.default_locale)
             work = Work(update, context, session, actor, locale, now)
-            if first:
+            if update.callback_query and update.effective_chat is None:
+                work.answer("stale", alert=True)  # a press on no message of ours (inline, or forged)
+            elif first:
                 await step(work)
             elif on_repeat is not None:
                 await on_repeat(work)

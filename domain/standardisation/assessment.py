@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kernel import audit
@@ -99,8 +100,13 @@ class Decision:
 async def decide(session: AsyncSession, *, submission: Submission, unit: Unit, actor: Actor,
                  overrides: dict[str, str], passed: bool, reasons: str | None, at: datetime, today: date,
                  update_id: int | None) -> Decision:  # fmt: skip
-    """Record the reviewer's item verdicts (``overrides``: item → reason) and the decision."""
+    """Record the reviewer's item verdicts (``overrides``: item → reason) and the decision.
+
+    Two reviewers deciding at once: the second waits at the row lock for the first to commit, then
+    finds the submission decided (NotCurrent), rather than failing on the first one's item reviews.
+    """
     check_reviewer(actor, unit)
+    await session.refresh(submission, with_for_update=True)  # SQLite: one writer at a time already
     to = S.passed if passed else S.returned
     action = move(submission, to)
     before = _snapshot(submission)
@@ -117,8 +123,11 @@ async def decide(session: AsyncSession, *, submission: Submission, unit: Unit, a
             failing.append({**item, "reason": overrides.get(name)})
     submission.status, submission.decided_by, submission.decided_at = to, actor.person_id, at
     submission.reasons = reasons
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # another reviewer's item reviews got in first all the same
+        raise NotCurrent(submission.id) from exc
     problems = await _problem_items(session, submission, failing, actor.person_id, at, today)
-    await session.flush()
     await audit.record(session, at=at, actor_id=actor.person_id, action=f"submission.{action}",
                        subject_type="submission", subject_id=submission.id, before=before,
                        after={**_snapshot(submission), "overridden": sorted(overrides),

@@ -216,3 +216,21 @@ async def locked(database_url: str, statement: str, **params: object) -> AsyncIt
                     await trans.rollback()
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def together(api: FakeBotAPI, bots: WebhookBots, database_url: str, count: int, *, lock: str | None = None,
+                   **params: object) -> AsyncIterator[None]:  # fmt: skip
+    """Gather the ``count`` updates sent in the block and deliver them at once. On PostgreSQL, hold
+    the lock that ``lock`` takes until all of them wait at it, so each has read before any writes."""
+    bots.forwarder.hold()
+    yield
+    await api.wait_for(lambda _: bots.forwarder.held == count, what=f"{count} updates at the forwarder")
+    if lock is None or not database_url.startswith("postgresql"):
+        bots.forwarder.release()
+        return
+    async with locked(database_url, lock, **params):
+        bots.forwarder.release()
+        # Within one process a chat's updates are handled in turn (bot/lanes.py), so at most one
+        # per bot reads the form and waits at the lock; across the bots they run at once.
+        await wait_for_lock_waiters(database_url, min(count, len(bots.runtimes)))

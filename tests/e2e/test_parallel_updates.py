@@ -10,7 +10,6 @@ turn; the same tests show nothing is lost there either.
 
 from __future__ import annotations
 
-import contextlib
 import os
 
 import pytest
@@ -18,8 +17,8 @@ from sqlalchemy import func, select
 
 from storage.models import FormSession, Role
 from tests.e2e.driver import JPEG
-from tests.e2e.harness import make_invite, seed_units
-from tests.e2e.parallel import locked, wait_for_lock_waiters, webhook_bots
+from tests.e2e.parallel import together
+from tests.e2e.test_selfassessment import join
 
 PG = bool(os.environ.get("ZHIBU_TEST_DATABASE_URL"))
 STALE = "这个按钮已失效，请重新打开菜单。"
@@ -27,40 +26,9 @@ CONFLICT = "这条回答与您的另一条消息同时到达，没有记录"
 FORM_ROW = "SELECT 1 FROM form_sessions WHERE id = :id FOR UPDATE"
 
 
-@pytest.fixture
-async def bots(api, database_url, clock):
-    await seed_units(database_url, clock)
-    async with webhook_bots(api, database_url, clock, count=2) as running:
-        yield running
-
-
-async def join(api, database_url, clock, role, unit, name):
-    user = api.user(name)
-    await user.send(f"/start {await make_invite(database_url, clock, role, unit, name=name)}")
-    await user.replies()
-    return user
-
-
 async def open_form(bots) -> FormSession:
     async with bots.sessions() as session:
         return await session.scalar(select(FormSession).where(FormSession.closed_at.is_(None)))
-
-
-@contextlib.asynccontextmanager
-async def together(api, bots, database_url, count: int, *, lock: str | None = None, **params):
-    """Gather the updates sent in the block and deliver them at once; on PostgreSQL, hold the lock
-    ``lock`` takes until all ``count`` updates wait at it, so each has read before any writes."""
-    bots.forwarder.hold()
-    yield
-    await api.wait_for(lambda _: bots.forwarder.held == count, what=f"{count} updates at the forwarder")
-    if not PG or lock is None:
-        bots.forwarder.release()
-        return
-    async with locked(database_url, lock, **params):
-        bots.forwarder.release()
-        # Within one process a chat's updates are handled in turn (bot/lanes.py), so at most one
-        # per bot reads the form and waits at the lock; across the bots they run at once.
-        await wait_for_lock_waiters(database_url, min(count, len(bots.runtimes)))
 
 
 async def test_album_of_five__delivered_at_once_to_two_bots__keeps_all_five_photos(bots, api, database_url, clock):
