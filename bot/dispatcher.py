@@ -296,6 +296,9 @@ class Dispatcher:
         person = await session.get(Person, row.person_id) if row.person_id else None
         if person is not None and person.unreachable_since is not None:
             return Plan(skip=OutboxStatus.unreachable, reason="recipient blocked the bot")
+        current = await reminders.at_send(session, row, now=self.clock.now(), tz=self.tz)
+        if current.withdrawn is not None:
+            return Plan(skip=OutboxStatus.cancelled, reason=current.withdrawn)
         plan = Plan()
         if row.board_key is not None:
             newer = await session.scalar(select(OutboxMessage.id).where(

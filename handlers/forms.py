@@ -12,6 +12,7 @@ import functools
 from sqlalchemy import update
 
 from domain import forms
+from domain.filling import access
 from domain.filling import sessions as filling
 from domain.forms import Prompt, PromptKind
 from handlers import outcomes, publish
@@ -135,6 +136,9 @@ async def pressed(work: Work) -> None:
     """A form button: re-check that it belongs to the current prompt of this person's open form."""
     parts = work.update.callback_query.data.split(":", 3)
     form = await filling.open_form(work.session, work.chat_id)
+    if form is None and await access.lost(work.session, chat_id=work.chat_id, actor=work.actor):
+        work.answer("not_allowed", alert=True)  # closed when their role on its unit was withdrawn
+        return
     if form is None or len(parts) < 3 or parts[1] != str(form.step):
         work.answer("stale", alert=True)
         return

@@ -51,8 +51,8 @@ async def notices(session: AsyncSession, ctx: SweepContext) -> list[Notice]:
             if branch.id in done:
                 continue
             values = {"campaign_id": campaign.id, "campaign": campaign.name, "deadline_on": campaign.deadline,
-                      "days_left": (campaign.deadline - ctx.today).days, "unit_name": branch.name,
-                      "stage": stage}  # fmt: skip
+                      "days_left": (campaign.deadline - ctx.today).days, "unit_id": branch.id,
+                      "unit_name": branch.name, "stage": stage}  # fmt: skip
             for owner in ctx.directory.secretaries(branch.id):
                 found.append(Notice(key=f"{subject}:{stage}:u{branch.id}:p{owner.person_id}", kind=f"campaign.{stage}",
                                     chat_id=owner.chat_id, person_id=owner.person_id, subject=subject,
