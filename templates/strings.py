@@ -45,7 +45,7 @@ STRINGS: dict[str, str] = {
     "reminder.btn.fill_in": N_("去填报"),
     "reminder.btn.review": N_("去审核"),
     "reminder.btn.record_activity": N_("记录组织生活"),
-    "reminder.btn.snooze": N_("⏰ 明天再提醒"),
+    "reminder.btn.snooze": N_("⏰ 下个工作日再提醒"),
     "reminder.snoozed": N_("好的，{when} 再提醒您。"),
     "reminder.kind.branch_general_meeting": N_("支部党员大会"),
     "reminder.kind.committee_meeting": N_("支委会"),

@@ -1,4 +1,6 @@
-"""Campaign deadlines (填报任务): a nudge 7 days and 1 day before, to branches that have not submitted.
+"""Campaign deadlines (填报任务): a nudge 7 days before, the day before and on the deadline day, to the
+secretaries of branches that have not submitted (stages as in ``deadline_stage``: a 7-day nudge whose
+days are all days off comes on the last working day before them).
 
 A branch "has submitted" when a Submission of the campaign's form for that branch is submitted,
 returned or passed, with ``submitted_at`` inside the campaign's window (opens_at … closes_at).

@@ -39,7 +39,7 @@ async def test_handover__by_invite_in_the_chat__the_old_secretary_loses_access_a
     item = await world.problem("T0102", "党员活动室未悬挂党旗", due_on=date(2026, 3, 12))
     await world.at(local(date(2026, 3, 2), 9))  # Monday: the item turns yellow, 10 days left
     [yellow] = [m for m in wang.messages if "党员活动室未悬挂党旗" in m.text]
-    await wang.press("⏰ 明天再提醒", message=yellow)  # a reminder waiting for her tomorrow
+    await wang.press("⏰ 下个工作日再提醒", message=yellow)  # a reminder waiting for her tomorrow
     await wang.send("/selfcheck")
     [question] = await wang.replies()
     assert "第 1/" in question.text
