@@ -97,14 +97,16 @@ async def at_send(session: AsyncSession, row: OutboxMessage, *, now: datetime, t
     today = workdays.local_date(now, tz)
     if row.kind.startswith(REMINDERS) and await _told_today(session, row, now, tz):
         return AtSend(withdrawn="superseded: the recipient was reminded of it today")
+    if row.kind == "orglife.month":
+        return await _orglife_month(session, row)
+    if _subject_id(row) is None:
+        return AtSend()  # about nothing we can look up again: sent as written
     if row.kind.startswith("problem."):
         return await _problem(session, row, today)
     if row.kind.startswith("campaign."):
         return await _campaign(session, row, now, today)
     if row.kind == "review.waiting":
         return await _review(session, row, tz, today)
-    if row.kind == "orglife.month":
-        return await _orglife_month(session, row)
     return AtSend()
 
 
@@ -126,7 +128,7 @@ async def _told_today(session: AsyncSession, row: OutboxMessage, now: datetime, 
 
 
 async def _problem(session: AsyncSession, row: OutboxMessage, today) -> AtSend:
-    item = await session.get(ProblemItem, _subject_id(row)) if _subject_id(row) is not None else None
+    item = await session.get(ProblemItem, _subject_id(row))
     if item is None or item.status is not ProblemStatus.open:
         return AtSend(withdrawn="resolved before it was sent")
     unit = await session.get_one(Unit, item.unit_id)
@@ -139,7 +141,7 @@ async def _problem(session: AsyncSession, row: OutboxMessage, today) -> AtSend:
 
 
 async def _campaign(session: AsyncSession, row: OutboxMessage, now: datetime, today) -> AtSend:
-    campaign = await session.get(Campaign, _subject_id(row)) if _subject_id(row) is not None else None
+    campaign = await session.get(Campaign, _subject_id(row))
     if campaign is None or campaign.closes_at <= now:
         return AtSend(withdrawn="the campaign closed before it was sent")
     if row.values.get("unit_id") in await campaigns.submitted_unit_ids(session, campaign):
@@ -150,7 +152,7 @@ async def _campaign(session: AsyncSession, row: OutboxMessage, now: datetime, to
 
 
 async def _review(session: AsyncSession, row: OutboxMessage, tz: tzinfo, today) -> AtSend:
-    submission = await session.get(Submission, _subject_id(row)) if _subject_id(row) is not None else None
+    submission = await session.get(Submission, _subject_id(row))
     if submission is None or submission.status is not SubmissionStatus.submitted or submission.submitted_at is None:
         return AtSend(withdrawn="decided before it was sent")
     waited = workdays.working_days_between(workdays.local_date(submission.submitted_at, tz), today)
