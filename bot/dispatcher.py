@@ -17,6 +17,10 @@ row was marked sent; the row is sent again. Telegram offers no idempotency key, 
 and "at least once" cannot both hold across a crash; we choose at least once, in a window of a
 few milliseconds per crash.
 
+Right before a row is rendered it is checked against the present (``reminders.at_send``): a reminder
+about something resolved, already told today, or for someone who lost the role is withdrawn
+(cancelled); the others are rendered with their values worked out afresh (days left, the stage).
+
 Outcomes: sent (message id and time recorded); RetryAfter → waits, retried (the limiter first);
 network errors → retried with exponential backoff; "blocked by the user" → the row and the
 person unreachable, their committee's group told; any other BadRequest → failed and logged.
@@ -342,6 +346,13 @@ class Dispatcher:
         person = await session.get(Person, row.person_id) if row.person_id else None
         if person is not None and person.unreachable_since is not None:
             return Plan(skip=OutboxStatus.unreachable, reason="recipient blocked the bot")
+        current = await reminders.at_send(session, row, now=self.clock.now(), tz=self.tz)
+        if current.withdrawn is not None:
+            return Plan(skip=OutboxStatus.cancelled, reason=current.withdrawn)
+        if current.values is not None:  # told as things stand now; the row records what was sent
+            row.values = current.values
+        if current.snoozable is not None:
+            row.snoozable = current.snoozable
         plan = Plan()
         if row.board_key is not None:
             newer = await session.scalar(select(OutboxMessage.id).where(

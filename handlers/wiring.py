@@ -11,7 +11,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin, assess, fallback, forms, groups, onboarding, publish, reminders
+from handlers import admin, assess, fallback, forms, groups, onboarding, people, publish, reminders
 
 
 def register(application: Application) -> None:
@@ -26,6 +26,7 @@ def register(application: Application) -> None:
             CommandHandler("lang", onboarding.lang_command),
             CommandHandler("invite", admin.invite, filters=private),
             CommandHandler("units", admin.units_command, filters=private),
+            CommandHandler("people", people.people_command, filters=private),
             CommandHandler("selfcheck", assess.selfcheck, filters=private),
             CommandHandler("demo", assess.demonstration, filters=private),
             CommandHandler("activity", assess.record_activity, filters=private),
@@ -37,6 +38,7 @@ def register(application: Application) -> None:
             CommandHandler("unbind", groups.unbind, filters=grouped),
             CallbackQueryHandler(onboarding.lang_chosen, pattern=r"^lang:"),
             CallbackQueryHandler(admin.invite_role_chosen, pattern=r"^inv:"),
+            CallbackQueryHandler(people.pressed, pattern=r"^ppl:"),
             CallbackQueryHandler(groups.bind_chosen, pattern=r"^bind:"),
             CallbackQueryHandler(reminders.snooze, pattern=r"^snz:"),
             CallbackQueryHandler(forms.pressed, pattern=r"^f:"),

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.filling import sessions
+from domain.filling import access, sessions
 from domain.filling.purposes import PURPOSES, Told
 from domain.forms import Prompt, UserInput
 from domain.org import permissions
@@ -136,6 +136,8 @@ async def answer(session: AsyncSession, actor: Actor, user_input: UserInput, whe
     form = await sessions.open_form(session, when.chat_id)
     if form is None and not pressed:
         return Result(no_form=True)
+    if form is None and pressed and await access.lost(session, chat_id=when.chat_id, actor=actor):
+        return refusal("not_allowed", pressed=True)  # closed when their role on its unit was withdrawn
     if form is None or (pressed and step != form.step):
         return refusal("stale", pressed=True)
     if form.person_id != actor.person_id:  # a form is the person's own, whatever chat it is in

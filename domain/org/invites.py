@@ -126,7 +126,7 @@ async def redeem(
                            subject_id=person.id, after={"name": person.name}, update_id=update_id)  # fmt: skip
     held = await session.scalar(
         select(RoleAssignment).where(RoleAssignment.person_id == person.id, RoleAssignment.role == invite.role,
-                                     RoleAssignment.unit_id == unit.id)  # fmt: skip
+                                     RoleAssignment.unit_id == unit.id, RoleAssignment.live())  # fmt: skip
     )
     if held is None:
         session.add(RoleAssignment(person_id=person.id, role=invite.role, unit_id=unit.id, created_at=at))

@@ -10,7 +10,7 @@ from storage.models import Role
 
 EVERYONE = ("start", "help", "lang")
 BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.admin: ("review", "problems", "invite", "units", "publish"),
+    Role.admin: ("review", "problems", "invite", "units", "people", "publish"),
     Role.committee: ("review", "problems", "invite", "units"),
     Role.secretary: ("selfcheck", "demo", "activity", "problems", "cancel"),
     Role.inspector: ("problems",),

@@ -58,7 +58,7 @@ class Actor:
 _ACTOR = (  # built once: every update loads its actor
     select(Person.id, Person.name, Person.locale, Person.unreachable_since, RoleAssignment.role, Unit.id, Unit.code,
            Unit.name, Unit.path, Unit.type)
-    .outerjoin(RoleAssignment, RoleAssignment.person_id == Person.id)
+    .outerjoin(RoleAssignment, (RoleAssignment.person_id == Person.id) & RoleAssignment.live())
     .outerjoin(Unit, Unit.id == RoleAssignment.unit_id)
     .where(Person.telegram_user_id == bindparam("telegram_user_id"))
     .order_by(RoleAssignment.id)

@@ -32,6 +32,7 @@ class Action(StrEnum):
     list_units = "list_units"  # /units
     bind_group = "bind_group"  # a committee's group chat
     publish_checklist = "publish_checklist"  # a new checklist version
+    manage_people = "manage_people"  # withdraw a role, hand a branch over (换届)
     invite_secretary = "invite_secretary"
     invite_committee = "invite_committee"
     invite_inspector = "invite_inspector"

@@ -25,7 +25,7 @@ async def holders(session: AsyncSession, *, role: Role, unit_ids: list[int]) -> 
     """People holding ``role`` on any of ``unit_ids`` who have joined (so can be written to)."""
     rows = await session.scalars(
         select(Person).join(RoleAssignment, RoleAssignment.person_id == Person.id)
-        .where(RoleAssignment.role == role, RoleAssignment.unit_id.in_(unit_ids),
+        .where(RoleAssignment.live(), RoleAssignment.role == role, RoleAssignment.unit_id.in_(unit_ids),
                Person.telegram_user_id.is_not(None))
         .distinct().order_by(Person.id)
     )  # fmt: skip
@@ -43,7 +43,8 @@ async def reviewers(session: AsyncSession, unit: Unit) -> list[Recipient]:
     rows = await session.execute(
         select(RoleAssignment.role, RoleAssignment.unit_id, Person)
         .join(Person, Person.id == RoleAssignment.person_id)
-        .where(RoleAssignment.role.in_((Role.committee, Role.admin)), RoleAssignment.unit_id.in_(lineage[:-1]),
+        .where(RoleAssignment.live(), RoleAssignment.role.in_((Role.committee, Role.admin)),
+               RoleAssignment.unit_id.in_(lineage[:-1]),
                Person.telegram_user_id.is_not(None))
         .order_by(Person.id)
     )  # fmt: skip

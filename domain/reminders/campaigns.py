@@ -1,4 +1,6 @@
-"""Campaign deadlines (填报任务): a nudge 7 days and 1 day before, to branches that have not submitted.
+"""Campaign deadlines (填报任务): a nudge 7 days before, the day before and on the deadline day, to the
+secretaries of branches that have not submitted (stages as in ``deadline_stage``: a 7-day nudge whose
+days are all days off comes on the last working day before them).
 
 A branch "has submitted" when a Submission of the campaign's form for that branch is submitted,
 returned or passed, with ``submitted_at`` inside the campaign's window (opens_at … closes_at).
@@ -51,8 +53,8 @@ async def notices(session: AsyncSession, ctx: SweepContext) -> list[Notice]:
             if branch.id in done:
                 continue
             values = {"campaign_id": campaign.id, "campaign": campaign.name, "deadline_on": campaign.deadline,
-                      "days_left": (campaign.deadline - ctx.today).days, "unit_name": branch.name,
-                      "stage": stage}  # fmt: skip
+                      "days_left": (campaign.deadline - ctx.today).days, "unit_id": branch.id,
+                      "unit_name": branch.name, "stage": stage}  # fmt: skip
             for owner in ctx.directory.secretaries(branch.id):
                 found.append(Notice(key=f"{subject}:{stage}:u{branch.id}:p{owner.person_id}", kind=f"campaign.{stage}",
                                     chat_id=owner.chat_id, person_id=owner.person_id, subject=subject,

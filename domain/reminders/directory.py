@@ -65,7 +65,7 @@ class Directory:
             await session.execute(
                 select(RoleAssignment.role, RoleAssignment.unit_id, Person.id, Person.telegram_user_id, Person.name)
                 .join(Person, Person.id == RoleAssignment.person_id)
-                .where(Person.telegram_user_id.is_not(None))
+                .where(RoleAssignment.live(), Person.telegram_user_id.is_not(None))
                 .order_by(Person.id)
             )
         ).all()

@@ -38,18 +38,30 @@ def overdue_days(due: date, today: date) -> int:
 
 
 def item_values(item: ProblemItem, ctx: SweepContext) -> dict:
-    unit = ctx.directory.unit(item.unit_id)
+    return values_for(item, unit_name=ctx.directory.unit(item.unit_id).name, today=ctx.today,
+                      owners=ctx.directory.names(ctx.directory.secretaries(item.unit_id)))  # fmt: skip
+
+
+def values_for(item: ProblemItem, *, unit_name: str, owners: list[str], today: date) -> dict:
+    """What a reminder about ``item`` says on ``today`` (written by the sweep, re-read when sent)."""
     return {
         "item_id": item.id,
-        "unit_name": unit.name,
+        "unit_name": unit_name,
         "clause": item.clause,
         "category": item.category,
         "due_on": item.due_on,
-        "days_left": (item.due_on - ctx.today).days,
-        "overdue_days": overdue_days(item.due_on, ctx.today),
-        "colour": colour(item.due_on, ctx.today),
-        "owners": ctx.directory.names(ctx.directory.secretaries(item.unit_id)),
+        "days_left": (item.due_on - today).days,
+        "overdue_days": overdue_days(item.due_on, today),
+        "colour": colour(item.due_on, today),
+        "owners": owners,
     }
+
+
+def owner_stage(due: date, today: date) -> str | None:
+    """The owner's reminder current on ``today``: a deadline stage, "overdue", or None."""
+    if today > due:
+        return "overdue"
+    return deadline_stage(due, today, near=NEAR_DAYS, far=YELLOW_DAYS)
 
 
 async def open_items(session: AsyncSession, *, due_by: date | None = None) -> list[ProblemItem]:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kernel import audit, outbox, workdays
 from domain.kernel.outbox import Button, Notice
+from domain.reminders import current
 from storage.models import (
     Campaign,
     OutboxMessage,
@@ -61,6 +62,8 @@ async def snooze(session: AsyncSession, *, outbox_id: int, person_id: int | None
     if row is None or row.status is not OutboxStatus.sent:
         raise SnoozeRefused(SnoozeProblem.stale)
     if person_id is None or row.person_id != person_id or not row.snoozable:
+        raise SnoozeRefused(SnoozeProblem.not_allowed)
+    if not await current.still_theirs(session, row):  # their role was withdrawn since it was sent
         raise SnoozeRefused(SnoozeProblem.not_allowed)
     if not await still_current(session, row.subject, now):
         raise SnoozeRefused(SnoozeProblem.stale)

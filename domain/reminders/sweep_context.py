@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,7 +44,10 @@ def deadline_stage(deadline: date, today: date, *, near: int, far: int) -> str |
     "d0" on the deadline day, or on the last working day before it when it falls on days off
     (a reminder that waited for a working day past the deadline would be pointless); "near"
     within ``near`` days; "far" within ``far`` days; None when further off or past.
-    A stage that passes entirely on days off is skipped: the next one supersedes it.
+    The "far" stage's days (``far`` down to ``near + 1`` days left) may all be days off, as a
+    7-day nudge is over National Day: it is then current on the last working day before them,
+    rather than lost. (The "near" stage cannot be lost that way: its last working day before the
+    deadline is "d0"'s.)
     """
     left = (deadline - today).days
     if left < 0:
@@ -55,4 +58,6 @@ def deadline_stage(deadline: date, today: date, *, near: int, far: int) -> str |
         return f"d{near}"
     if left <= far:
         return f"d{far}"
+    if workdays.next_working_day(today) > deadline - timedelta(days=near + 1):
+        return f"d{far}"  # the next working day is past the far stage's days: give its warning now
     return None

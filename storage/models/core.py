@@ -21,9 +21,10 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
-    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -119,15 +120,33 @@ class Person(Base):
     unreachable_since: Mapped[datetime | None]
 
 
+LIVE_ROLE = text("revoked_at IS NULL")
+
+
 class RoleAssignment(Base):
+    """A role held on a unit. A withdrawn role (收回) stays as history with when, by whom and why;
+    only live rows (``revoked_at`` empty, see ``live``) grant anything, and a person holds a role on a
+    unit at most once at a time."""
+
     __tablename__ = "role_assignments"
-    __table_args__ = (UniqueConstraint("person_id", "role", "unit_id"),)
+    __table_args__ = (
+        Index("uq_role_assignments_live", "person_id", "role", "unit_id", unique=True,
+              sqlite_where=LIVE_ROLE, postgresql_where=LIVE_ROLE),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     role: Mapped[Role] = mapped_column(enum_column(Role))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # None: from the command line
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    @classmethod
+    def live(cls) -> ColumnElement[bool]:
+        """The condition every query of roles that grant something must carry."""
+        return cls.revoked_at.is_(None)
 
     unit: Mapped[Unit] = relationship(lazy="raise")
 

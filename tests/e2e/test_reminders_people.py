@@ -57,9 +57,9 @@ async def test_snooze__pressed_by_the_secretary__the_reminder_comes_again_next_w
     await _campaign(world, "T01", deadline=date(2026, 3, 9))
     await world.at(local(date(2026, 3, 2), 9))  # Monday, 7 days before
     [nudge] = [m for m in secretary.messages if "2026年度支部标准化自评" in m.text]
-    assert "还剩 7 天截止" in nudge.text and nudge.button_texts == ["去填报", "⏰ 明天再提醒"]
+    assert "还剩 7 天截止" in nudge.text and nudge.button_texts == ["去填报", "⏰ 下个工作日再提醒"]
 
-    await secretary.press("⏰ 明天再提醒", message=nudge)
+    await secretary.press("⏰ 下个工作日再提醒", message=nudge)
     await world.api.settled()
     assert secretary.callback_answers[-1].text == "好的，3月3日 09:00 再提醒您。"
     assert nudge.button_texts == ["去填报"], "the pressed reminder loses its snooze button"
@@ -73,7 +73,7 @@ async def test_snooze__pressed_by_the_secretary__the_reminder_comes_again_next_w
     assert len(secretary.messages) == seen
     await world.at(local(date(2026, 3, 3), 9))
     again = secretary.messages[-1]
-    assert again is not nudge and "还剩 7 天截止" in again.text and "⏰ 明天再提醒" in again.button_texts
+    assert again is not nudge and "还剩 6 天截止" in again.text and "⏰ 下个工作日再提醒" in again.button_texts
     assert world.api.count_429 == 0
 
 

@@ -64,7 +64,7 @@ async def test_problem_item__from_creation_to_two_days_overdue_across_national_d
     red_day = [m for m in group.messages if "今日新增逾期" in m.text][0]
     assert "党员活动室未悬挂党旗" in red_day.text and "王书记" in red_day.text and "🔴 1" in red_day.text
     yellow = [m for m in secretary.messages if "黄灯" in m.text][0]
-    assert yellow.buttons == [[("查看问题", f"prob:{item}")], [("⏰ 明天再提醒", yellow.buttons[1][0][1])]]
+    assert yellow.buttons == [[("查看问题", f"prob:{item}")], [("⏰ 下个工作日再提醒", yellow.buttons[1][0][1])]]
     overdue = secretary.messages[-1]
     assert overdue.buttons == [[("查看问题", f"prob:{item}")]], "an overdue reminder cannot be snoozed"
     assert world.api.count_429 == 0

@@ -1,7 +1,7 @@
 """transport: webhook updates held until handled; processed update ids by age; leases
 
 Revision ID: 0007
-Revises: 0008
+Revises: 0006
 Create Date: 2026-11-24 10:00:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import storage.models
 
 revision = "0007"
-down_revision = "0008"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """a form session names its subject by type and id
 
-Revision ID: 0008
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01 23:59:00
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-01 23:59:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
