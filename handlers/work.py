@@ -78,13 +78,14 @@ class Work:
 
     def answer(self, key: str | None = None, *, alert: bool = False, **values: Any) -> None:
         """Answer the pressed button, optionally with a short toast; Telegram takes one answer per press,
-        so the first one given stands."""
+        so the first one given stands. It is sent before the other effects, however late it is given:
+        the button spins until it is answered."""
         query = self.update.callback_query
         if query is None or self.answered:
             return
         self.answered = True
         text = self.string(key, **values) if key else None
-        self.effects.append(lambda ctx: query.answer(text=text, show_alert=alert))
+        self.effects.insert(0, lambda ctx: query.answer(text=text, show_alert=alert))
 
     def later(self, effect: Effect) -> None:
         self.effects.append(effect)

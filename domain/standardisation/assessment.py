@@ -123,10 +123,11 @@ async def decide(session: AsyncSession, *, submission: Submission, unit: Unit, a
             failing.append({**item, "reason": overrides.get(name)})
     submission.status, submission.decided_by, submission.decided_at = to, actor.person_id, at
     submission.reasons = reasons
+    submission_id = submission.id  # the failed flush below expires the row
     try:
         await session.flush()
     except IntegrityError as exc:  # another reviewer's item reviews got in first all the same
-        raise NotCurrent(submission.id) from exc
+        raise NotCurrent(submission_id) from exc
     problems = await _problem_items(session, submission, failing, actor.person_id, at, today)
     await audit.record(session, at=at, actor_id=actor.person_id, action=f"submission.{action}",
                        subject_type="submission", subject_id=submission.id, before=before,
