@@ -28,9 +28,13 @@ CHUNK = 5_000
 
 
 @asynccontextmanager
-async def scratch_postgres() -> AsyncIterator[Callable[[], Awaitable[str]] | None]:
-    """A factory of fresh PostgreSQL databases (dropped afterwards), or None when none is reachable."""
-    base = os.environ.get("ZHIBU_BENCH_POSTGRES_URL", DEFAULT_PG)
+async def scratch_postgres(database: str | None = None) -> AsyncIterator[Callable[[], Awaitable[str]] | None]:
+    """A factory of fresh PostgreSQL databases (dropped afterwards), or None when none is reachable.
+
+    With ``database`` (a URL), that one database is used for every run instead, emptied before each
+    (its public schema dropped and made again): for a server where creating databases is not wanted.
+    """
+    base = database or os.environ.get("ZHIBU_BENCH_POSTGRES_URL", DEFAULT_PG)
     try:
         admin = await asyncpg.connect(base, timeout=5)
     except (OSError, asyncpg.PostgresError) as exc:
@@ -45,8 +49,12 @@ async def scratch_postgres() -> AsyncIterator[Callable[[], Awaitable[str]] | Non
         made.append(name)
         return make_url(base).set(database=name).render_as_string(hide_password=False)
 
+    async def emptied() -> str:
+        await admin.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        return base
+
     try:
-        yield new_database
+        yield emptied if database else new_database
     finally:
         for name in made:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
