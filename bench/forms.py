@@ -14,10 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 from bench import load, seed
-from bench.history import earlier_submissions, scratch_postgres
+from bench.history import SessionCount, earlier_submissions, scratch_postgres
 from tests.fakebotapi import FakeBotAPI, FakeUser
 
 JPEG = b"\xff\xd8\xff\xe0" + b"0" * 64
@@ -65,12 +66,17 @@ async def _run(kind: str, database_url: str | None, mode: str, *, users_n: int, 
             await api.wait_for(lambda a: any(c.method == "getUpdates" for c in a.requests), timeout=60,
                                what="the bot polling")  # fmt: skip
             await load.closed_loop(api, waiter, users, 3, script)  # warm-up
-            cpu = bot.cpu_seconds()
-            if mode == "closed":
-                result = await load.closed_loop(api, waiter, users, rounds, script)
-            else:
-                result = await load.open_loop(api, waiter, users, total, rate, script)
-            result.bot_cpu_seconds = bot.cpu_seconds() - cpu
+            postgres = database_url is not None and database_url.startswith("postgresql")
+            async with AsyncExitStack() as stack:
+                sessions = await stack.enter_async_context(SessionCount(database_url)) if postgres else None
+                cpu = bot.cpu_seconds()
+                if mode == "closed":
+                    result = await load.closed_loop(api, waiter, users, rounds, script)
+                else:
+                    result = await load.open_loop(api, waiter, users, total, rate, script)
+                result.bot_cpu_seconds = bot.cpu_seconds() - cpu
+                if sessions:
+                    result.connections_opened = await sessions.opened()
             return result
 
 
@@ -84,7 +90,7 @@ async def main(quick: bool, *, postgres: str | None = None, only: str | None = N
         common = dict(users_n=users_n, rounds=rounds, total=total, rate=50.0, workdir=workdir)
         echo = await _run("echo", None, "closed", **common)
         rows.append(["echo (bare PTB)", "-", "closed", echo.rate, echo.median, echo.percentile(99),
-                     echo.cpu_ms_per_update])  # fmt: skip
+                     echo.cpu_ms_per_update, "-"])  # fmt: skip
         sqlite_n = iter(range(1000))
 
         async def sqlite_db() -> str:
@@ -99,7 +105,7 @@ async def main(quick: bool, *, postgres: str | None = None, only: str | None = N
                 loaded = await _run("zhibu", await new_database(), "open", history=history, **common)
                 for label, r in (("closed", closed), ("open, empty", fresh), (f"open, {history:,} earlier", loaded)):
                     rows.append(["zhibu self-assessment", name, label, r.rate, r.median, r.percentile(99),
-                                 r.cpu_ms_per_update])  # fmt: skip
+                                 r.cpu_ms_per_update, "-" if r.connections_opened is None else r.connections_opened])  # fmt: skip
                 results[f"{name}_closed_updates_per_s"] = round(closed.rate, 1)
                 results[f"{name}_closed_ratio_to_echo"] = round(closed.rate / echo.rate, 3)
                 results[f"{name}_closed_cpu_ms_per_update"] = round(closed.cpu_ms_per_update, 2)
@@ -107,8 +113,11 @@ async def main(quick: bool, *, postgres: str | None = None, only: str | None = N
                 results[f"{name}_open_p99_ms"] = round(fresh.percentile(99), 2)
                 results[f"{name}_history_open_p99_ms"] = round(loaded.percentile(99), 2)
                 results[f"{name}_p99_ratio_history_to_empty"] = round(loaded.percentile(99) / fresh.percentile(99), 3)
+                if name == "postgresql":
+                    results["postgresql_connections_opened"] = sum(r.connections_opened or 0 for r in (closed, fresh, loaded))
+                    results["postgresql_updates_measured"] = sum(r.updates for r in (closed, fresh, loaded))
     print(load.table(f"bench.forms — {users_n} secretaries, self-assessment answers",
-                     ["bot", "database", "mode", "updates/s", "p50 ms", "p99 ms", "bot CPU ms/update"], rows))  # fmt: skip
+                     ["bot", "database", "mode", "updates/s", "p50 ms", "p99 ms", "bot CPU ms/update", "connections opened"], rows))  # fmt: skip
     checks = {
         "closed_ratio_to_echo_sqlite": results.get("sqlite_closed_ratio_to_echo", 1) >= TARGETS["closed_ratio_to_echo_sqlite"],
         "open_p99_ms": all(v <= TARGETS["open_p99_ms"] for k, v in results.items() if k.endswith("_open_p99_ms")

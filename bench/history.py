@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -59,6 +60,29 @@ async def scratch_postgres(database: str | None = None) -> AsyncIterator[Callabl
         for name in made:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+class SessionCount:
+    """Connections a PostgreSQL database accepted meanwhile (pg_stat_database.sessions; one connection
+    of its own, opened first, so it does not count itself)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def __aenter__(self) -> SessionCount:
+        self.conn = await asyncpg.connect(self.url)
+        self.start = await self._sessions()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.conn.close()
+
+    async def opened(self) -> int:
+        await asyncio.sleep(1.5)  # a backend reports its statistics within a second
+        return await self._sessions() - self.start
+
+    async def _sessions(self) -> int:
+        return await self.conn.fetchval("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
 
 
 async def earlier_submissions(url: str, *, count: int, branches: int = 1_000) -> None:

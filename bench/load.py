@@ -84,6 +84,7 @@ class LoopResult:
     seconds: float
     latencies_ms: list[float] = field(default_factory=list)
     bot_cpu_seconds: float = float("nan")  # the bot process's CPU over the loop
+    connections_opened: int | None = None  # database connections the bot opened over the loop (PostgreSQL)
 
     @property
     def cpu_ms_per_update(self) -> float:

@@ -17,6 +17,15 @@ from sqlalchemy.ext.asyncio import (
 # How long an SQLite transaction waits for another process's write lock before giving up.
 LOCK_TIMEOUT = 30.0
 
+# PostgreSQL connections one bot process keeps: as many as it can use at once, so that none is ever
+# opened for a burst and closed again (a new connection costs a backend, a login, asyncpg's type set-up
+# and a fresh prepare of every statement). Updates are handled 32 at a time (bot/lanes.py), each
+# holding a connection while its transaction runs; the outbox dispatcher holds one for its advisory
+# lock, one for a pass over what is due and up to 8 recording what it sent (bot/dispatcher.py); the
+# reminder sweep one. Past that, work waits for a connection instead of opening one.
+PG_POOL_SIZE = 32 + 1 + 1 + 8 + 1
+PG_POOL_RECYCLE = 3600.0  # seconds: a connection is replaced after an hour instead of pinged before each use
+
 
 def async_url(url: str) -> str:
     """Map a plain database URL to its asyncio driver (sqlite → aiosqlite, postgresql → asyncpg)."""
@@ -27,8 +36,9 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def create_engine(url: str, *, echo: bool = False, lock_timeout: float = LOCK_TIMEOUT) -> AsyncEngine:
-    """Create the engine (SQLite: aiosqlite, one connection; PostgreSQL: asyncpg)."""
+def create_engine(url: str, *, echo: bool = False, lock_timeout: float = LOCK_TIMEOUT,
+                  pool_size: int = PG_POOL_SIZE) -> AsyncEngine:  # fmt: skip
+    """Create the engine (SQLite: aiosqlite, one connection; PostgreSQL: asyncpg, ``pool_size`` kept)."""
     url = async_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -42,7 +52,10 @@ def create_engine(url: str, *, echo: bool = False, lock_timeout: float = LOCK_TI
         event.listen(engine.sync_engine, "connect", _sqlite_connection)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True)
+    # No ping before each checkout (a round trip on every update): should the server drop connections
+    # (a restart), the one transaction that meets it fails and SQLAlchemy discards the pool's others.
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=0, pool_timeout=60,
+                               pool_recycle=PG_POOL_RECYCLE, pool_pre_ping=False)  # fmt: skip
 
 
 def _sqlite_connection(dbapi_connection, _record) -> None:
