@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -28,9 +29,13 @@ CHUNK = 5_000
 
 
 @asynccontextmanager
-async def scratch_postgres() -> AsyncIterator[Callable[[], Awaitable[str]] | None]:
-    """A factory of fresh PostgreSQL databases (dropped afterwards), or None when none is reachable."""
-    base = os.environ.get("ZHIBU_BENCH_POSTGRES_URL", DEFAULT_PG)
+async def scratch_postgres(database: str | None = None) -> AsyncIterator[Callable[[], Awaitable[str]] | None]:
+    """A factory of fresh PostgreSQL databases (dropped afterwards), or None when none is reachable.
+
+    With ``database`` (a URL), that one database is used for every run instead, emptied before each
+    (its public schema dropped and made again): for a server where creating databases is not wanted.
+    """
+    base = database or os.environ.get("ZHIBU_BENCH_POSTGRES_URL", DEFAULT_PG)
     try:
         admin = await asyncpg.connect(base, timeout=5)
     except (OSError, asyncpg.PostgresError) as exc:
@@ -45,12 +50,39 @@ async def scratch_postgres() -> AsyncIterator[Callable[[], Awaitable[str]] | Non
         made.append(name)
         return make_url(base).set(database=name).render_as_string(hide_password=False)
 
+    async def emptied() -> str:
+        await admin.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        return base
+
     try:
-        yield new_database
+        yield emptied if database else new_database
     finally:
         for name in made:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+class SessionCount:
+    """Connections a PostgreSQL database accepted meanwhile (pg_stat_database.sessions; one connection
+    of its own, opened first, so it does not count itself)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def __aenter__(self) -> SessionCount:
+        self.conn = await asyncpg.connect(self.url)
+        self.start = await self._sessions()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.conn.close()
+
+    async def opened(self) -> int:
+        await asyncio.sleep(1.5)  # a backend reports its statistics within a second
+        return await self._sessions() - self.start
+
+    async def _sessions(self) -> int:
+        return await self.conn.fetchval("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
 
 
 async def earlier_submissions(url: str, *, count: int, branches: int = 1_000) -> None:

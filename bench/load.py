@@ -34,6 +34,15 @@ class BotUnderTest:
         self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=self.log.open("ab"),
                                      stderr=subprocess.STDOUT)  # fmt: skip
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the bot process has used so far (Linux; NaN elsewhere)."""
+        assert self.proc is not None
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     async def __aenter__(self) -> BotUnderTest:
         await asyncio.to_thread(self.start)
         return self
@@ -74,6 +83,12 @@ class LoopResult:
     updates: int
     seconds: float
     latencies_ms: list[float] = field(default_factory=list)
+    bot_cpu_seconds: float = float("nan")  # the bot process's CPU over the loop
+    connections_opened: int | None = None  # database connections the bot opened over the loop (PostgreSQL)
+
+    @property
+    def cpu_ms_per_update(self) -> float:
+        return self.bot_cpu_seconds * 1000 / self.updates if self.updates else 0.0
 
     @property
     def rate(self) -> float:

@@ -1,5 +1,5 @@
-"""SQLite on the event loop: a transaction waits for another process's write lock without
-stopping the loop, gives up after its timeout, and leaves the connection usable."""
+"""SQLite through aiosqlite: a transaction waits for another process's write lock without
+stopping the event loop, gives up after its timeout, and leaves the connection usable."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage import database
 
@@ -63,8 +62,7 @@ async def test_a_transaction_waits_for_the_lock_while_the_loop_keeps_running(sql
 
 
 async def test_a_transaction_gives_up_after_its_lock_timeout_and_the_connection_still_works(sqlite_file: Path) -> None:
-    engine = create_async_engine(database.async_url(f"sqlite:///{sqlite_file}"), lock_timeout=0.1, pool_size=1,
-                                 max_overflow=0)  # fmt: skip
+    engine = database.create_engine(f"sqlite:///{sqlite_file}", lock_timeout=0.1)
     other = other_process_holds_the_lock(sqlite_file)
     with pytest.raises(OperationalError, match="locked"):
         async with engine.begin() as conn:
