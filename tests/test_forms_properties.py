@@ -42,7 +42,7 @@ from domain.forms.answers import (
 
 SETTINGS = settings(max_examples=200, deadline=None)
 TODAY = date(2026, 4, 20)
-SAMPLES = ["80", "八十", "是", "否", "昨天", "4月15日", "2026-13-40", "12人", "", "x" * 300, "1,200", "✅"]
+SAMPLES = ["80", "八十", "是", "否", "昨天", "4月15日", "2026-13-40", "2024-05-01", "12人", "", "x" * 300, "1,200", "✅"]
 
 
 @SETTINGS

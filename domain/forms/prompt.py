@@ -1,6 +1,7 @@
 """What to show next, as plain data for the templates (texts already in the user's locale).
 
-Prompt kinds: ``question`` (ask ``question``), ``review`` (the summary 汇总 with a score
+Prompt kinds: ``question`` (ask ``question``; when ``confirm`` is set, ask instead whether that
+answer is meant, with the buttons 是/否), ``review`` (the summary 汇总 with a score
 preview when the form is a checklist), ``submitted`` and ``cancelled``.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from .answers import Rejection
 from .context import FormContext, Walk
-from .definition import CHOICE_TYPES, Field, FieldType, FormDefinition
+from .definition import CHOICE_TYPES, YES_NO_OPTIONS, Field, FieldType, FormDefinition
 from .scoring import ScoreResult, score
 from .state import FormState, Phase
 
@@ -84,6 +85,7 @@ class Prompt:
     review: tuple[ReviewLine, ...] = ()
     score: ScoreResult | None = None
     quiet: bool = False  # the input was absorbed (a late album photo); no reply is needed
+    confirm: Any = None  # an answer to the question awaiting 是/否 ("2025年12月11日，对吗？")
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -159,6 +161,11 @@ def build_prompt(
         pending_count=len(state.pending),
         notes=_notes_before(defn, item, settled, locale),
     )
+    index = order.index(item.name) + 1 if item.name in order else 0
+    if state.confirm is not None:
+        yes_no = tuple(Button(option.value, option.label.get(locale)) for option in YES_NO_OPTIONS)
+        return Prompt(PromptKind.QUESTION, question=question, index=index, total=len(order), choices=yes_no,
+                      can_back=True, confirm=state.confirm, **base)  # fmt: skip
     selected = set(state.pending) if item.type is FieldType.MULTI_CHOICE else {_button_value(item, answer)}
     buttons = tuple(
         Button(option.value, option.label.get(locale), option.value in selected)
@@ -167,7 +174,7 @@ def build_prompt(
     return Prompt(
         PromptKind.QUESTION,
         question=question,
-        index=order.index(item.name) + 1 if item.name in order else 0,
+        index=index,
         total=len(order),
         choices=buttons,
         can_back=bool(state.history) or state.editing,
