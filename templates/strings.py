@@ -39,6 +39,7 @@ STRINGS: dict[str, str] = {
     "form.cancel": N_("✖️ 放弃"),
     "form.submit": N_("✅ 提交"),
     "review.open": N_("开始审核"),
+    "review.button": N_("{unit} · {form} · 第{round}次 · {date}"),
     "review.done_already": N_("这份自评已经审核过了。"),
     "form.keep": N_("保持不变 ➡️"),
     "reminder.btn.open_item": N_("查看问题"),
