@@ -13,6 +13,7 @@ STRINGS: dict[str, str] = {
     "lang.zh": N_("中文"),
     "lang.en": N_("English"),
     "stale": N_("这个按钮已失效，请重新打开菜单。"),
+    "form.stale_button": N_("这个按钮已失效，请使用最新一条消息中的按钮。"),
     "not_allowed": N_("您没有权限执行此操作。"),
     "error": N_("出错了，请稍后重试。"),
     "cmd.start": N_("开始 / 重新显示菜单"),

@@ -136,10 +136,13 @@ async def answer(session: AsyncSession, actor: Actor, user_input: UserInput, whe
     form = await sessions.open_form(session, when.chat_id)
     if form is None and not pressed:
         return Result(no_form=True)
-    if form is None or (pressed and step != form.step):
+    if form is None:
         return refusal("stale", pressed=True)
     if form.person_id != actor.person_id:  # a form is the person's own, whatever chat it is in
         return refusal("not_allowed", pressed=pressed)
+    if pressed and step != form.step:  # a button of an earlier prompt: say so and show where the form is
+        resumed = await sessions.resume(session, form=form, today=when.today, locale=when.locale)
+        return Result([Shown(form, resumed.prompt)], toast="form.stale_button")
     filled = await sessions.feed(session, form=form, user_input=user_input, actor=actor, today=when.today,
                                  locale=when.locale, at=when.at, update_id=when.update_id)  # fmt: skip
     said: list[Said] = [] if filled.refused else [Shown(form, filled.prompt)]  # a refused finish is not "submitted"

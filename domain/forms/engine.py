@@ -259,7 +259,7 @@ def _confirming(defn: FormDefinition, state: FormState, settled: Walk, user_inpu
 
 def _parse(defn: FormDefinition, item: Field, user_input: UserInput, ctx: FormContext) -> ParseResult:
     kind = item.type
-    wrong = Rejection("wrong_kind", {"expected": kind.value})
+    wrong = Rejection("wrong_kind", {"expected": kind.value, "kind": _INPUT_KINDS.get(type(user_input), "other")})
     options = [
         (option.value, [option.label.zh, option.label.en]) for option in defn.options(item)
     ]
@@ -312,6 +312,10 @@ def _parse(defn: FormDefinition, item: Field, user_input: UserInput, ctx: FormCo
     if kind is FieldType.LOCATION:
         return parse_location(text)
     return wrong
+
+
+_INPUT_KINDS: dict[type, str] = {Text: "text", Photo: "photo", Document: "document", Location: "location",
+                                 Choice: "button"}  # what was sent, for the words of a wrong_kind refusal
 
 
 def _date_bound(bound: Any, today: date) -> date | None:

@@ -13,10 +13,11 @@ from enum import StrEnum
 from typing import Any
 
 from .answers import Rejection
-from .context import FormContext, Walk
+from .context import FormContext, Walk, rule_env
 from .definition import CHOICE_TYPES, YES_NO_OPTIONS, Field, FieldType, FormDefinition
 from .scoring import ScoreResult, score
 from .state import FormState, Phase
+from .wording import fill
 
 
 class PromptKind(StrEnum):
@@ -145,11 +146,12 @@ def build_prompt(
         return Prompt(PromptKind.REVIEW, review=_review_lines(defn, settled, ctx), **base)
     answer = settled.answers.get(item.name)
     accumulating = item.type in (FieldType.PHOTOS, FieldType.MULTI_CHOICE)
+    env = rule_env(defn, settled.answers, ctx)  # for text that depends on the unit (wording.py)
     question = Question(
         name=item.name,
         type=item.type.value,
         label=item.label.get(locale),
-        help=item.help.get(locale) if item.help else None,
+        help=fill(item.help.get(locale), env) if item.help else None,
         unit=item.unit.get(locale) if item.unit else None,
         category=item.category.get(locale) if item.category else None,
         required=item.required,
