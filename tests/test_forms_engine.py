@@ -62,10 +62,15 @@ def test_start__first_field__shows_position_and_buttons():
     assert step.prompt.can_skip is False and step.prompt.can_back is False
 
 
-def test_relevance__answer_makes_field_relevant__total_grows():
+def test_relevance__answer_adds_a_field__numbered_as_a_supplement_and_the_total_stays():
     step = _run([Choice("lecture")])
     assert step.prompt.question.name == "lecturer"
-    assert (step.prompt.index, step.prompt.total) == (2, 6)
+    # Once (2, 6): the total grew as answers were given. Now the added question is part of the one
+    # that added it ("第 1/5 题（补充）").
+    assert (step.prompt.index, step.prompt.total, step.prompt.supplement) == (1, 5, True)
+    step = advance(FORM, step.state, Text("张书记"), CTX)
+    assert (step.prompt.question.name, step.prompt.index, step.prompt.total) == ("held_on", 2, 5)
+    assert step.prompt.supplement is False
 
 
 def test_full_run__with_back_skip_edit__reaches_submitted():

@@ -86,6 +86,7 @@ class Prompt:
     review: tuple[ReviewLine, ...] = ()
     score: ScoreResult | None = None
     quiet: bool = False  # the input was absorbed (a late album photo); no reply is needed
+    supplement: bool = False  # a question an earlier answer added: numbered as that one, "（补充）"
     confirm: Any = None  # an answer to the question awaiting 是/否 ("2025年12月11日，对吗？")
 
     def to_json(self) -> dict[str, Any]:
@@ -116,6 +117,28 @@ def askable(defn: FormDefinition, settled: Walk) -> list[str]:
     ]
 
 
+def numbered(defn: FormDefinition, settled: Walk, name: str) -> tuple[int, int, bool]:
+    """Where ``name`` stands: (n, N, supplement) for "第 n/N 题".
+
+    N counts the questions known when the form begins, those whose relevance the unit's facts
+    decide, so it does not grow as answers are given. A question an answer adds (its relevance
+    reads earlier answers) is a supplement (补充) of the question before it and carries its number.
+    """
+    order = askable(defn, settled)
+    base = [n for n in order if not _follows_answers(defn.field(n))]
+    if name in base:
+        return base.index(name) + 1, len(base), False
+    names = [item.name for item in defn.fields]
+    position = names.index(name) if name in names else len(names)
+    before = sum(1 for n in base if names.index(n) < position)
+    index = max(before, 1)
+    return index, max(len(base), index), True
+
+
+def _follows_answers(item: Field | None) -> bool:
+    return item is not None and item.relevant is not None and bool(item.relevant.references)
+
+
 def build_prompt(
     defn: FormDefinition,
     state: FormState,
@@ -137,7 +160,7 @@ def build_prompt(
             PromptKind.REVIEW,
             review=_review_lines(defn, settled, ctx),
             score=score(defn, settled.answers, ctx) if defn.has_items else None,
-            total=len(order),
+            total=sum(1 for n in order if not _follows_answers(defn.field(n))),
             can_back=bool(order),
             **base,
         )
@@ -163,11 +186,11 @@ def build_prompt(
         pending_count=len(state.pending),
         notes=_notes_before(defn, item, settled, locale),
     )
-    index = order.index(item.name) + 1 if item.name in order else 0
+    index, total, supplement = numbered(defn, settled, item.name)
     if state.confirm is not None:
         yes_no = tuple(Button(option.value, option.label.get(locale)) for option in YES_NO_OPTIONS)
-        return Prompt(PromptKind.QUESTION, question=question, index=index, total=len(order), choices=yes_no,
-                      can_back=True, confirm=state.confirm, **base)  # fmt: skip
+        return Prompt(PromptKind.QUESTION, question=question, index=index, total=total, choices=yes_no,
+                      can_back=True, confirm=state.confirm, supplement=supplement, **base)  # fmt: skip
     selected = set(state.pending) if item.type is FieldType.MULTI_CHOICE else {_button_value(item, answer)}
     buttons = tuple(
         Button(option.value, option.label.get(locale), option.value in selected)
@@ -177,7 +200,8 @@ def build_prompt(
         PromptKind.QUESTION,
         question=question,
         index=index,
-        total=len(order),
+        total=total,
+        supplement=supplement,
         choices=buttons,
         can_back=bool(state.history) or state.editing,
         can_skip=not item.required,

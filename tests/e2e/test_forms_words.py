@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from storage.models import FormSession, Role
-from tests.e2e.driver import JPEG, fill, question_of
+from tests.e2e.driver import JPEG, default_answer, fill, question_of
 from tests.e2e.test_selfassessment import join
 
 
@@ -98,7 +100,7 @@ async def test_stale_button_inside_an_open_form__says_so_and_sends_the_current_q
     assert form.state["answers"]["setup_approved"] is True
     await wang.press(again.button_texts[0], message=again)  # the re-sent question's buttons work
     [nxt] = await wang.replies()
-    assert "第 4/" in nxt.text
+    assert "按规定划分党小组" in nxt.text  # the next question: 30 members call for party groups
 
 
 async def test_photo_sent_to_a_choice_question__asks_to_press_a_button(bot, api, database_url, clock):
@@ -108,3 +110,24 @@ async def test_photo_sent_to_a_choice_question__asks_to_press_a_button(bot, api,
     await wang.send_photo(JPEG)
     [refusal] = await wang.replies()
     assert "请点击下方按钮选择" in refusal.text  # the kind of activity is chosen with buttons
+
+
+async def test_selfcheck_filled_through__the_total_never_grows_and_added_questions_are_supplements(
+    bot, api, database_url, clock
+):
+    wang = await join(api, database_url, clock, Role.secretary, "T0102", "王芳")
+    headers = []
+
+    async def note(user, prompt):
+        headers.append(prompt.text.split("\n")[0])
+        await default_answer(user, prompt)
+
+    await wang.send("/selfcheck")
+    await fill(wang, {"": note})
+
+    totals = {re.search(r"第 \d+/(\d+) 题", h).group(1) for h in headers}
+    numbers = [int(re.search(r"第 (\d+)/", h).group(1)) for h in headers]
+    assert len(totals) == 1 and numbers == sorted(numbers)
+    supplements = [h for h in headers if "（补充）" in h]
+    assert supplements and all(re.search(r"第 \d+/\d+ 题（补充）", h) for h in supplements)
+    assert len(headers) == int(totals.pop()) + len(supplements)
