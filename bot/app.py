@@ -94,12 +94,14 @@ async def stop(runtime: Runtime) -> None:
 
 
 async def publish_default_commands(app: Application, renderer: Renderer) -> None:
-    """Strangers and groups see these menus; people get their own per chat when they join."""
-    for locale, language_code in (("zh", ""), ("en", "en")):
-        private = [BotCommand(c, renderer.string(f"cmd.{c}", locale)) for c in ("start", "help", "lang")]
-        group = [BotCommand(c, renderer.string(f"cmd.{c}", locale)) for c in menus.GROUP]
-        await app.bot.set_my_commands(private, scope=BotCommandScopeDefault(), language_code=language_code or None)
-        await app.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats(), language_code=language_code or None)
+    """Strangers and groups see these menus, in the department's language whatever their client's
+    (menus per client language are removed); people get their own per chat when they join."""
+    locale = renderer.default_locale
+    private = [BotCommand(c, renderer.string(f"cmd.{c}", locale)) for c in ("start", "help", "lang")]
+    group = [BotCommand(c, renderer.string(f"cmd.{c}", locale)) for c in menus.GROUP]
+    for scope, commands in ((BotCommandScopeDefault(), private), (BotCommandScopeAllGroupChats(), group)):
+        await app.bot.set_my_commands(commands, scope=scope)
+        await app.bot.delete_my_commands(scope=scope, language_code="en")
 
 
 async def _on_error(update: object, context: handler_deps.ZhibuContext) -> None:
@@ -107,8 +109,7 @@ async def _on_error(update: object, context: handler_deps.ZhibuContext) -> None:
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
         deps = context.deps
-        user = update.effective_user
-        text = deps.renderer.render("error.html.j2", user.language_code if user else None)
+        text = deps.renderer.render("error.html.j2")  # the department's language: not the client's
         try:
             await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
         except Exception:  # the error report must not raise in turn

@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        return _fail(Renderer(), "cli_config.txt.j2", code=exc.code, detail=exc.detail)
+        return _config_error(exc)
     renderer = Renderer(default_locale=settings.locale, timezone=settings.timezone)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "alembic"):
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return asyncio.run(_dispatch(args, settings, renderer))
     except ConfigError as exc:
-        return _fail(renderer, "cli_config.txt.j2", code=exc.code, detail=exc.detail)
+        return _config_error(exc, settings.locale)
     except KeyboardInterrupt:
         return 130
 
@@ -238,6 +238,15 @@ async def _bot_username(settings: Settings, session) -> str | None:
         except TelegramError:
             pass
     return await learnt.recall(session, learnt.BOT_USERNAME)
+
+
+def _config_error(exc: ConfigError, first: str = "zh") -> int:
+    """A setting is missing or wrong: one line, in both languages (the person starting the bot may
+    read either, and the language setting itself may be what is wrong)."""
+    said = [Renderer(default_locale=locale).render("cli_config.txt.j2", code=exc.code, detail=exc.detail)
+            for locale in dict.fromkeys((first, "zh", "en"))]  # fmt: skip
+    print(" / ".join(said), file=sys.stderr)
+    return EXIT_BAD_INPUT
 
 
 def _fail(renderer: Renderer, template: str, **values: object) -> int:

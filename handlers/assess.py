@@ -78,8 +78,9 @@ async def review_list(work: Work) -> None:
     except NotAllowed:
         work.reply("not_allowed.html.j2")
         return
-    buttons = [[(f"{unit.name} · {s.submitted_at.astimezone(work.deps.timezone):%m-%d}", f"rev:{s.id}")]
-               for s, unit in waiting[:30]]  # fmt: skip
+    buttons = [[(work.string("review.button", unit=unit.name, form=work.text("form_name.html.j2", form_id=s.form_id),
+                             round=s.round, date=f"{s.submitted_at.astimezone(work.deps.timezone):%m-%d}"),
+                 f"rev:{s.id}")] for s, unit in waiting[:30]]  # fmt: skip
     work.reply("review_list.html.j2", waiting=waiting, buttons=buttons)
 
 

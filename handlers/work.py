@@ -116,7 +116,9 @@ def unit_of_work(step: Step | None = None, *, on_repeat: Step | None = None):
             actor = await people.actor_for(session, user.id) if user else Actor(telegram_user_id=0)
             if actor.unreachable and update.effective_chat and update.effective_chat.type == "private":
                 await reminders.mark_reachable(session, telegram_user_id=user.id, now=now)
-            locale = normalise_locale(actor.locale or (user.language_code if user else None), deps.default_locale)
+            # The department's language until the person picks one with /lang. A client's language_code
+            # is not a choice: Telegram has no official Chinese interface, so most Chinese clients say "en".
+            locale = normalise_locale(actor.locale, deps.default_locale)
             work = Work(update, context, session, actor, locale, now)
             if update.callback_query and update.effective_chat is None:
                 work.answer("stale", alert=True)  # a press on no message of ours (inline, or forged)

@@ -107,6 +107,8 @@ class Renderer:
         loc = BABEL_LOCALES[normalise_locale(locale, self.default_locale)]
         if isinstance(value, datetime):
             value = value.astimezone(self.tz).date()
+        elif isinstance(value, str):  # an answer as forms store it
+            value = date.fromisoformat(value)
         return format_date(value, format=fmt, locale=loc)
 
     def format_datetime(self, value: datetime, fmt: str = "yyyy-MM-dd HH:mm", locale: str | None = None) -> str:

@@ -66,10 +66,24 @@ def test_date__relative_words__count_back_from_today():
     assert parse_date("前天", today=TODAY) == Accepted("2026-02-27")
 
 
-def test_date__month_and_day__is_this_year_or_last_year_when_future_forbidden():
+def test_date__month_and_day__is_this_year_and_refused_when_that_is_future_and_forbidden():
     assert parse_date("4月15日", today=TODAY) == Accepted("2026-04-15")
-    assert parse_date("4月15日", today=TODAY, allow_future=False) == Accepted("2025-04-15")
+    # Once silently moved to 2025-04-15; now refused like "2026-04-15" is, with last year suggested.
+    assert parse_date("4月15日", today=TODAY, allow_future=False) == Rejection(
+        "future_date", {"today": "2026-03-01", "date": "2026-04-15", "last_year": "2025-04-15"})
     assert parse_date("2月1日", today=TODAY, allow_future=False) == Accepted("2026-02-01")
+
+
+@pytest.mark.parametrize("text", ["12月11日", "12-11", "12/11", "12.11", "１２月１１号"])
+def test_date__month_day_typed_on_2026_12_01_for_a_past_date__is_refused_not_moved_to_2025(text):
+    result = parse_date(text, today=date(2026, 12, 1), allow_future=False)
+    assert result.code == "future_date" and result.params["date"] == "2026-12-11"
+
+
+def test_date__days_ago__count_back_from_today():
+    assert parse_date("大前天", today=TODAY) == Accepted("2026-02-26")
+    assert parse_date("3天前", today=TODAY) == Accepted("2026-02-26")
+    assert parse_date("十天前", today=TODAY) == Accepted("2026-02-19")
 
 
 def test_date__in_the_future__is_refused_when_forbidden():

@@ -62,10 +62,15 @@ def test_start__first_field__shows_position_and_buttons():
     assert step.prompt.can_skip is False and step.prompt.can_back is False
 
 
-def test_relevance__answer_makes_field_relevant__total_grows():
+def test_relevance__answer_adds_a_field__numbered_as_a_supplement_and_the_total_stays():
     step = _run([Choice("lecture")])
     assert step.prompt.question.name == "lecturer"
-    assert (step.prompt.index, step.prompt.total) == (2, 6)
+    # Once (2, 6): the total grew as answers were given. Now the added question is part of the one
+    # that added it ("第 1/5 题（补充）").
+    assert (step.prompt.index, step.prompt.total, step.prompt.supplement) == (1, 5, True)
+    step = advance(FORM, step.state, Text("张书记"), CTX)
+    assert (step.prompt.question.name, step.prompt.index, step.prompt.total) == ("held_on", 2, 5)
+    assert step.prompt.supplement is False
 
 
 def test_full_run__with_back_skip_edit__reaches_submitted():
@@ -224,3 +229,48 @@ def test_state__to_json_and_back__is_equal():
     import json
 
     assert FormState.from_json(json.loads(json.dumps(data))) == step.state
+
+
+def test_date__more_than_six_months_back__is_asked_to_confirm_then_taken_on_yes():
+    step = _run([Choice("meeting"), Text("2025-10-19")])  # six months and a day before 2026-04-20
+    assert step.prompt.kind is PromptKind.QUESTION and step.prompt.question.name == "held_on"
+    assert step.prompt.confirm == "2025-10-19"
+    assert [b.value for b in step.prompt.choices] == ["yes", "no"] and not step.prompt.can_skip
+    assert "held_on" not in step.state.answers
+    assert FormState.from_json(step.state.to_json()) == step.state
+
+    confirmed = advance(FORM, step.state, Choice("yes"), CTX)
+    assert confirmed.state.answers["held_on"] == "2025-10-19" and confirmed.state.confirm is None
+    assert confirmed.prompt.question.name == "remarks"
+
+
+def test_date__six_months_back_exactly__is_taken_without_asking():
+    step = _run([Choice("meeting"), Text("2025-10-20")])
+    assert step.state.answers["held_on"] == "2025-10-20" and step.prompt.confirm is None
+
+
+def test_date__confirmation_answered_no_or_back__asks_the_question_again():
+    for reply in (Choice("no"), Text("不对"), Back()):
+        step = _run([Choice("meeting"), Text("2024年5月1日"), reply])
+        assert step.prompt.question.name == "held_on" and step.prompt.confirm is None
+        assert "held_on" not in step.state.answers
+
+
+def test_date__another_date_typed_while_confirming__answers_the_question_afresh():
+    step = _run([Choice("meeting"), Text("2024-05-01"), Text("昨天")])
+    assert step.state.answers["held_on"] == "2026-04-19" and step.prompt.question.name == "remarks"
+
+
+def test_date__sticker_while_confirming__is_refused_and_the_confirmation_stays():
+    step = _run([Choice("meeting"), Text("2024-05-01"), Unsupported("sticker")])
+    assert step.prompt.rejection.code == "unsupported" and step.prompt.confirm == "2024-05-01"
+    step = advance(FORM, step.state, Text("是"), CTX)
+    assert step.state.answers["held_on"] == "2024-05-01"
+
+
+def test_date__confirmed_while_editing_from_the_review__returns_to_the_review():
+    step = _run([Choice("meeting"), Text("昨天"), Skip(), Photo("p"), Text("12")])
+    assert step.prompt.kind is PromptKind.REVIEW
+    for item in (Edit("held_on"), Text("2025-01-01"), Choice("yes")):
+        step = advance(FORM, step.state, item, CTX)
+    assert step.prompt.kind is PromptKind.REVIEW and step.state.answers["held_on"] == "2025-01-01"

@@ -42,7 +42,7 @@ from domain.forms.answers import (
 
 SETTINGS = settings(max_examples=200, deadline=None)
 TODAY = date(2026, 4, 20)
-SAMPLES = ["80", "八十", "是", "否", "昨天", "4月15日", "2026-13-40", "12人", "", "x" * 300, "1,200", "✅"]
+SAMPLES = ["80", "八十", "是", "否", "昨天", "4月15日", "2026-13-40", "2024-05-01", "12人", "", "x" * 300, "1,200", "✅"]
 
 
 @SETTINGS
@@ -111,3 +111,21 @@ def test_engine__any_input_sequence__keeps_a_valid_state_that_round_trips(form_i
     for user_input in data.draw(st.lists(_inputs(names), max_size=40)):
         step = advance(defn, step.state, user_input, ctx)
         _check(defn, step)
+
+
+@SETTINGS
+@given(st.sampled_from(SHIPPED_FORMS), CONTEXTS, st.data())
+def test_engine__answers_given_in_order__the_total_never_changes_and_the_number_never_goes_back(form_id, ctx, data):
+    defn = shipped_form(form_id)
+    step = start(defn, ctx)
+    seen = []
+    answers = st.one_of(st.builds(Choice, st.sampled_from(["yes", "no", "theme_day", "party_lecture",
+                                                          "member_roster"])),
+                        st.builds(Text, st.sampled_from(["80", "3", "昨天", "张书记"])),
+                        st.builds(Photo, st.sampled_from(["p1", "p2"])), st.just(Done()), st.just(Skip()))  # fmt: skip
+    for user_input in data.draw(st.lists(answers, max_size=60)):
+        if step.prompt.kind is PromptKind.QUESTION:
+            seen.append((step.prompt.index, step.prompt.total))
+        step = advance(defn, step.state, user_input, ctx)
+    assert len({total for _, total in seen}) <= 1
+    assert [index for index, _ in seen] == sorted(index for index, _ in seen)

@@ -138,10 +138,13 @@ async def answer(session: AsyncSession, actor: Actor, user_input: UserInput, whe
         return Result(no_form=True)
     if form is None and pressed and await access.lost(session, chat_id=when.chat_id, actor=actor):
         return refusal("not_allowed", pressed=True)  # closed when their role on its unit was withdrawn
-    if form is None or (pressed and step != form.step):
+    if form is None:
         return refusal("stale", pressed=True)
     if form.person_id != actor.person_id:  # a form is the person's own, whatever chat it is in
         return refusal("not_allowed", pressed=pressed)
+    if pressed and step != form.step:  # a button of an earlier prompt: say so and show where the form is
+        resumed = await sessions.resume(session, form=form, today=when.today, locale=when.locale)
+        return Result([Shown(form, resumed.prompt)], toast="form.stale_button")
     try:
         filled = await sessions.feed(session, form=form, user_input=user_input, actor=actor, today=when.today,
                                      locale=when.locale, at=when.at, update_id=when.update_id)  # fmt: skip

@@ -11,6 +11,7 @@ Rejection codes: ``empty``, ``too_long``, ``not_a_number``, ``not_an_integer``,
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -147,10 +148,12 @@ def _plain(value: Decimal | None) -> str | None:
 _FULL_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _MONTH_DAY = re.compile(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+_DAYS_AGO = re.compile(r"(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:天|日)(?:以)?前")
 _RELATIVE = {
     "今天": 0, "今日": 0, "today": 0,
     "昨天": 1, "昨日": 1, "yesterday": 1,
     "前天": 2,
+    "大前天": 3,
     "明天": -1, "明日": -1, "tomorrow": -1,
     "后天": -2,
 }
@@ -164,35 +167,57 @@ def parse_date(
     minimum: date | None = None,
     maximum: date | None = None,
 ) -> ParseResult:
-    """Read "2026-04-15", "2026/4/15", "2026.4.15", "2026年4月15日", "4月15日", "今天", "昨天", "前天".
+    """Read "2026-04-15", "2026/4/15", "2026.4.15", "2026年4月15日", "4月15日", "4-15", "今天", "昨天",
+    "前天", "3天前", against ``today`` (the bot's local date).
 
-    A date without a year is in the current year, or the previous year when that would be in
-    the future and the field forbids future dates.
+    A date without a year is in the current year, always: when that is in the future and the field
+    forbids future dates it is refused like the full date would be (``future_date``, with
+    ``last_year`` to suggest), never moved to another year behind the person's back.
     """
     raw = normalise_text(text).lower()
     if not raw or len(raw) > 40:
         return Rejection("not_a_date")
+    no_year = False
     if raw in _RELATIVE:
         value: date | None = today - timedelta(days=_RELATIVE[raw])
+    elif m := _DAYS_AGO.fullmatch(raw):
+        value = _days_ago(today, m.group(1))
     elif m := (_FULL_DATE.fullmatch(raw) or _COMPACT_DATE.fullmatch(raw)):
         value = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     elif m := _MONTH_DAY.fullmatch(raw):
-        month, day = int(m.group(1)), int(m.group(2))
-        value = _make_date(today.year, month, day)
-        if value is not None and value > today and not allow_future:
-            value = _make_date(today.year - 1, month, day)
+        value = _make_date(today.year, int(m.group(1)), int(m.group(2)))
+        no_year = True
     else:
         value = None
     if value is None:
         return Rejection("not_a_date")
     if not allow_future and value > today:
-        return Rejection("future_date", {"today": today.isoformat()})
+        params: dict[str, Any] = {"today": today.isoformat(), "date": value.isoformat()}
+        if no_year and (last_year := _make_date(value.year - 1, value.month, value.day)) is not None:
+            params["last_year"] = last_year.isoformat()  # what to type when last year was meant
+        return Rejection("future_date", params)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         return Rejection(
             "out_of_range",
             {"min": minimum.isoformat() if minimum else None, "max": maximum.isoformat() if maximum else None},
         )
     return Accepted(value.isoformat())
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (the month's last day when it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _days_ago(today: date, count: str) -> date | None:
+    days = int(count) if count.isdigit() else _to_decimal(count)
+    if days is None:
+        return None
+    try:
+        return today - timedelta(days=int(days))
+    except OverflowError:
+        return None
 
 
 def _make_date(year: int, month: int, day: int) -> date | None:

@@ -9,6 +9,7 @@ stateDiagram-v2
     [*] --> asking: start (fields to ask)
     [*] --> review: start (nothing to ask)
     asking --> asking: answer / skip / back / edit
+    asking --> asking: a date long ago, then 是 (kept) or 否 (asked again)
     asking --> review: last field answered, Review, Back while editing
     review --> asking: Edit(field), Back, Submit with a missing required answer
     review --> submitted: Submit
@@ -17,6 +18,10 @@ stateDiagram-v2
     submitted --> [*]
     cancelled --> [*]
 ```
+
+An answer that is valid but unusual (a date more than six months back) is not taken at once: the
+state keeps it in ``confirm`` and the prompt asks "2025年12月11日，对吗？" with 是/否; 是 takes it,
+否 or Back asks the question again, and any other typed answer answers the question afresh.
 
 Rejection codes (besides those of answers.py): ``wrong_kind``, ``unsupported``, ``required``,
 ``required_missing``, ``constraint``, ``too_few``, ``too_many``, ``no_previous``,
@@ -37,6 +42,7 @@ from .answers import (
     Accepted,
     ParseResult,
     Rejection,
+    months_before,
     parse_choice,
     parse_choices,
     parse_date,
@@ -70,6 +76,7 @@ from .state import (
 )
 
 MAX_PHOTOS = 30
+CONFIRM_DATES_OLDER_THAN_MONTHS = 6
 
 TRANSITIONS: dict[Phase, frozenset[Phase]] = {
     Phase.ASKING: frozenset({Phase.ASKING, Phase.REVIEW, Phase.CANCELLED}),
@@ -115,6 +122,8 @@ def advance(defn: FormDefinition, state: FormState, user_input: UserInput, ctx: 
         return _show(defn, late, ctx, quiet=True)
     if isinstance(user_input, Edit):
         return _edit(defn, state, settled, user_input.field, ctx)
+    if state.phase is Phase.ASKING and state.confirm is not None:
+        return _confirming(defn, state, settled, user_input, ctx)
     if state.phase is Phase.REVIEW:
         return _in_review(defn, state, settled, user_input, ctx)
     return _in_question(defn, state, settled, user_input, ctx)
@@ -204,12 +213,53 @@ def _in_question(defn: FormDefinition, state: FormState, settled: Walk, user_inp
     result = _parse(defn, item, user_input, ctx)
     if isinstance(result, Rejection):
         return _refuse(defn, state, settled, ctx, result.code, result.params)
+    if _unusual(item, result.value, ctx):
+        problem = _accept_check(defn, item, result.value, settled, ctx)
+        if problem is not None:
+            return _refuse(defn, state, settled, ctx, problem.code, problem.params)
+        return _show(defn, replace(state, confirm=result.value), ctx)
     return _answer(defn, state, settled, item, result.value, ctx)
+
+
+def _unusual(item: Field, value: Any, ctx: FormContext) -> bool:
+    """An answer to confirm before taking it: a date more than six months before today."""
+    if item.type is not FieldType.DATE or not isinstance(value, str):
+        return False
+    return date.fromisoformat(value) < months_before(ctx.today, CONFIRM_DATES_OLDER_THAN_MONTHS)
+
+
+def _confirming(defn: FormDefinition, state: FormState, settled: Walk, user_input: UserInput, ctx: FormContext) -> Step:
+    """An input while "…，对吗？" is shown: 是 takes the answer, 否 or Back asks again, another typed
+    answer answers the question afresh; anything else is refused and the confirmation stays."""
+    item = defn.field(state.current or "")
+    asked = replace(state, confirm=None)
+    if item is None:
+        return _show(defn, asked, ctx)
+    verdict: ParseResult | None = None
+    if isinstance(user_input, Choice):
+        verdict = Accepted(user_input.value == "yes") if user_input.value in ("yes", "no") else Rejection("not_yes_no")
+    elif isinstance(user_input, Text):
+        verdict = parse_yes_no(user_input.text)
+        if isinstance(verdict, Rejection):
+            return _in_question(defn, asked, settled, user_input, ctx)
+    elif isinstance(user_input, Back):
+        return _show(defn, asked, ctx)
+    elif isinstance(user_input, Unsupported):
+        return _refuse(defn, state, settled, ctx, "unsupported", {"kind": user_input.kind})
+    elif isinstance(user_input, Photo | Document | Location):
+        return _refuse(defn, state, settled, ctx, "not_yes_no")
+    else:
+        return _in_question(defn, asked, settled, user_input, ctx)
+    if isinstance(verdict, Rejection):
+        return _refuse(defn, state, settled, ctx, verdict.code)
+    if verdict.value:
+        return _answer(defn, asked, settled, item, state.confirm, ctx)
+    return _show(defn, asked, ctx)
 
 
 def _parse(defn: FormDefinition, item: Field, user_input: UserInput, ctx: FormContext) -> ParseResult:
     kind = item.type
-    wrong = Rejection("wrong_kind", {"expected": kind.value})
+    wrong = Rejection("wrong_kind", {"expected": kind.value, "kind": _INPUT_KINDS.get(type(user_input), "other")})
     options = [
         (option.value, [option.label.zh, option.label.en]) for option in defn.options(item)
     ]
@@ -262,6 +312,10 @@ def _parse(defn: FormDefinition, item: Field, user_input: UserInput, ctx: FormCo
     if kind is FieldType.LOCATION:
         return parse_location(text)
     return wrong
+
+
+_INPUT_KINDS: dict[type, str] = {Text: "text", Photo: "photo", Document: "document", Location: "location",
+                                 Choice: "button"}  # what was sent, for the words of a wrong_kind refusal
 
 
 def _date_bound(bound: Any, today: date) -> date | None:
@@ -387,6 +441,7 @@ def _ask(defn: FormDefinition, state: FormState, name: str, settled: Walk, *, ed
         phase=Phase.ASKING,
         current=name,
         pending=pending,
+        confirm=None,
         editing=state.editing if editing is None else editing,
         history=state.history if history is None else history,
     )
@@ -430,6 +485,8 @@ def _settle(state: FormState, settled: Walk) -> FormState:
 def _to(state: FormState, phase: Phase, **changes: Any) -> FormState:
     if phase not in TRANSITIONS[state.phase]:
         raise ValueError(f"no transition {state.phase} -> {phase}")
+    if phase is not Phase.ASKING:
+        changes.setdefault("confirm", None)
     return replace(state, phase=phase, **changes)
 
 

@@ -35,6 +35,7 @@ from .definition import (
 )
 from .rules import Rule, RuleError, parse_rule
 from .text import LocalText
+from .wording import placeholders
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Names and option values travel in Telegram button data (64 bytes with the bot's own prefix).
@@ -292,6 +293,7 @@ class _Builder:
                     "unknown_choice_list", row, "choices" if "choices" in values else "type",
                     f"选项表 {list_name or '（未填写）'} 不存在", f"choice list {list_name or '(none)'!r} does not exist",
                 )
+        self.wording(row, "help", seen)
         relevant = self.rule(row, "relevant", seen, name, allow_self=False)
         constraint = self.rule(row, "constraint", seen, name, allow_self=True)
         pass_rule = self.rule(row, "pass", seen, name, allow_self=True)
@@ -347,6 +349,22 @@ class _Builder:
             else:
                 self.issue("unknown_reference", row, key, f"规则引用了不存在或在后面的题目 {ref}", f"the rule refers to {ref!r}, which is unknown or comes later")
         return rule
+
+    def wording(self, row: _Row, key: str, earlier: set[str]) -> None:
+        """Check the ``{= rule }`` placeholders of a help text (see ``wording``)."""
+        text = row.text(key)
+        for source in (text.zh, text.en) if text else ():
+            try:
+                rules = [parse_rule(found) for found in placeholders(source)]
+            except (RuleError, ValueError) as exc:
+                zh, en = (exc.zh, exc.en) if isinstance(exc, RuleError) else ("占位符 {= … } 没有闭合", str(exc))
+                self.issue("bad_rule", row, key, f"文字中的规则有误：{zh}", f"bad rule in the text: {en}")
+                return
+            for ref in (r for rule in rules for r in rule.references if r not in earlier):
+                self.issue("unknown_reference", row, key, f"文字引用了不存在或在后面的题目 {ref}",
+                           f"the text refers to {ref!r}, which is unknown or comes later")  # fmt: skip
+            if any(rule.uses_current for rule in rules):
+                self.issue("bad_rule", row, key, "文字中的规则不能使用 “.”", "a rule in the text cannot use '.'")
 
     def flag(self, row: _Row, key: str) -> bool:
         raw = row.values.get(key)

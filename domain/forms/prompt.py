@@ -1,6 +1,7 @@
 """What to show next, as plain data for the templates (texts already in the user's locale).
 
-Prompt kinds: ``question`` (ask ``question``), ``review`` (the summary 汇总 with a score
+Prompt kinds: ``question`` (ask ``question``; when ``confirm`` is set, ask instead whether that
+answer is meant, with the buttons 是/否), ``review`` (the summary 汇总 with a score
 preview when the form is a checklist), ``submitted`` and ``cancelled``.
 """
 
@@ -12,10 +13,11 @@ from enum import StrEnum
 from typing import Any
 
 from .answers import Rejection
-from .context import FormContext, Walk
-from .definition import CHOICE_TYPES, Field, FieldType, FormDefinition
+from .context import FormContext, Walk, rule_env
+from .definition import CHOICE_TYPES, YES_NO_OPTIONS, Field, FieldType, FormDefinition
 from .scoring import ScoreResult, score
 from .state import FormState, Phase
+from .wording import fill
 
 
 class PromptKind(StrEnum):
@@ -84,6 +86,8 @@ class Prompt:
     review: tuple[ReviewLine, ...] = ()
     score: ScoreResult | None = None
     quiet: bool = False  # the input was absorbed (a late album photo); no reply is needed
+    supplement: bool = False  # a question an earlier answer added: numbered as that one, "（补充）"
+    confirm: Any = None  # an answer to the question awaiting 是/否 ("2025年12月11日，对吗？")
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -113,6 +117,28 @@ def askable(defn: FormDefinition, settled: Walk) -> list[str]:
     ]
 
 
+def numbered(defn: FormDefinition, settled: Walk, name: str) -> tuple[int, int, bool]:
+    """Where ``name`` stands: (n, N, supplement) for "第 n/N 题".
+
+    N counts the questions known when the form begins, those whose relevance the unit's facts
+    decide, so it does not grow as answers are given. A question an answer adds (its relevance
+    reads earlier answers) is a supplement (补充) of the question before it and carries its number.
+    """
+    order = askable(defn, settled)
+    base = [n for n in order if not _follows_answers(defn.field(n))]
+    if name in base:
+        return base.index(name) + 1, len(base), False
+    names = [item.name for item in defn.fields]
+    position = names.index(name) if name in names else len(names)
+    before = sum(1 for n in base if names.index(n) < position)
+    index = max(before, 1)
+    return index, max(len(base), index), True
+
+
+def _follows_answers(item: Field | None) -> bool:
+    return item is not None and item.relevant is not None and bool(item.relevant.references)
+
+
 def build_prompt(
     defn: FormDefinition,
     state: FormState,
@@ -134,7 +160,7 @@ def build_prompt(
             PromptKind.REVIEW,
             review=_review_lines(defn, settled, ctx),
             score=score(defn, settled.answers, ctx) if defn.has_items else None,
-            total=len(order),
+            total=sum(1 for n in order if not _follows_answers(defn.field(n))),
             can_back=bool(order),
             **base,
         )
@@ -143,11 +169,12 @@ def build_prompt(
         return Prompt(PromptKind.REVIEW, review=_review_lines(defn, settled, ctx), **base)
     answer = settled.answers.get(item.name)
     accumulating = item.type in (FieldType.PHOTOS, FieldType.MULTI_CHOICE)
+    env = rule_env(defn, settled.answers, ctx)  # for text that depends on the unit (wording.py)
     question = Question(
         name=item.name,
         type=item.type.value,
         label=item.label.get(locale),
-        help=item.help.get(locale) if item.help else None,
+        help=fill(item.help.get(locale), env) if item.help else None,
         unit=item.unit.get(locale) if item.unit else None,
         category=item.category.get(locale) if item.category else None,
         required=item.required,
@@ -159,6 +186,11 @@ def build_prompt(
         pending_count=len(state.pending),
         notes=_notes_before(defn, item, settled, locale),
     )
+    index, total, supplement = numbered(defn, settled, item.name)
+    if state.confirm is not None:
+        yes_no = tuple(Button(option.value, option.label.get(locale)) for option in YES_NO_OPTIONS)
+        return Prompt(PromptKind.QUESTION, question=question, index=index, total=total, choices=yes_no,
+                      can_back=True, confirm=state.confirm, supplement=supplement, **base)  # fmt: skip
     selected = set(state.pending) if item.type is FieldType.MULTI_CHOICE else {_button_value(item, answer)}
     buttons = tuple(
         Button(option.value, option.label.get(locale), option.value in selected)
@@ -167,8 +199,9 @@ def build_prompt(
     return Prompt(
         PromptKind.QUESTION,
         question=question,
-        index=order.index(item.name) + 1 if item.name in order else 0,
-        total=len(order),
+        index=index,
+        total=total,
+        supplement=supplement,
         choices=buttons,
         can_back=bool(state.history) or state.editing,
         can_skip=not item.required,

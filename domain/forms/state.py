@@ -12,7 +12,8 @@ the same transaction as the update that changed it. JSON shape::
       "pending": [...],                       # photos / options gathered before Done
       "editing": false,                       # came from review; return there after answering
       "album": {"media_group_id": "...", "field": "..."} | null,
-      "prefilled": ["monthly_activity"]       # answered from the caller's facts
+      "prefilled": ["monthly_activity"],      # answered from the caller's facts
+      "confirm": "2025-08-11" | null          # an answer to ``current`` awaiting 是/否 (确认)
     }
 """
 
@@ -50,13 +51,14 @@ class FormState:
     editing: bool = False
     album: Album | None = None
     prefilled: tuple[str, ...] = ()
+    confirm: Any = None  # an answer to ``current`` that the person is asked to confirm first
 
     @property
     def closed(self) -> bool:
         return self.phase in (Phase.SUBMITTED, Phase.CANCELLED)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "form_id": self.form_id,
             "version": self.version,
             "phase": self.phase.value,
@@ -72,6 +74,9 @@ class FormState:
             ),
             "prefilled": list(self.prefilled),
         }
+        if self.confirm is not None:  # absent otherwise, so states stored before it compare equal
+            data["confirm"] = _copy(self.confirm)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FormState:
@@ -92,6 +97,7 @@ class FormState:
                 editing=bool(data.get("editing", False)),
                 album=Album(str(album["media_group_id"]), str(album["field"])) if album else None,
                 prefilled=tuple(str(name) for name in data.get("prefilled") or ()),
+                confirm=_copy(data.get("confirm")),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a form state: {exc}") from exc

@@ -118,8 +118,9 @@ async def redeem(
     if actor.person_id is not None:
         person = await session.get_one(Person, actor.person_id)
     else:
+        # A language picked with /lang before joining (kept on the private chat) stays the person's.
         person = Person(name=invite.name or display_name, telegram_user_id=actor.telegram_user_id,
-                        created_at=at)  # fmt: skip
+                        locale=actor.locale, created_at=at)  # fmt: skip
         session.add(person)
         await session.flush()
         await audit.record(session, at=at, actor_id=person.id, action="person.joined", subject_type="person",

@@ -20,7 +20,8 @@ from storage.models import Submission, Unit
 
 def _summary(submission: Submission, unit: Unit) -> dict[str, object]:
     score = submission.score or {}
-    return {"unit_name": unit.name, "round": submission.round, "score": score.get("score"),
+    return {"unit_name": unit.name, "form_id": submission.form_id, "round": submission.round,
+            "submitted_at": submission.submitted_at, "score": score.get("score"),
             "max_score": score.get("max_score"), "failing": len(score.get("failing") or [])}  # fmt: skip
 
 

@@ -64,6 +64,19 @@ async def test_run__without_a_token__stops_with_one_clear_line(database_url):
     assert result.stderr.strip().count("\n") == 0 and "ZHIBU_BOT_TOKEN" in result.stderr
 
 
+async def test_configuration_errors__are_printed_in_chinese_and_english_on_one_line(database_url):
+    missing = await asyncio.to_thread(zhibu, "run", database_url=database_url)
+    wrong_locale = await asyncio.to_thread(zhibu, "run", database_url=database_url, ZHIBU_LOCALE="fr")
+    english_default = await asyncio.to_thread(zhibu, "run", database_url=database_url, ZHIBU_LOCALE="en")
+
+    assert "未设置 ZHIBU_BOT_TOKEN" in missing.stderr and "ZHIBU_BOT_TOKEN is not set" in missing.stderr
+    assert "配置错误" in wrong_locale.stderr and "Configuration error" in wrong_locale.stderr
+    assert "ZHIBU_LOCALE" in wrong_locale.stderr and wrong_locale.returncode == 2
+    assert english_default.stderr.index("Configuration error") < english_default.stderr.index("配置错误")
+    for result in (missing, wrong_locale, english_default):
+        assert result.stderr.strip().count("\n") == 0
+
+
 async def test_run__with_a_malformed_token__stops_with_one_clear_line(database_url):
     result = await asyncio.to_thread(zhibu, "run", database_url=database_url, ZHIBU_BOT_TOKEN="12345")
     assert result.returncode == 2 and "格式不对" in result.stderr and "Traceback" not in result.stderr

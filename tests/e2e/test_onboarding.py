@@ -55,8 +55,17 @@ async def test_invite__after_it_expires__is_refused(bot, api, database_url, cloc
     assert await _count(bot, Person) == 0
 
 
+async def choose_language(user, label: str) -> None:
+    """Pick a language with /lang, as a person does."""
+    await user.send("/lang")
+    await user.replies()
+    await user.press(label)
+    await user.replies()
+
+
 async def test_invite__unknown_token__is_refused_in_the_users_language(bot, api):
     visitor = api.user("Visitor", language_code="en")
+    await choose_language(visitor, "English")  # the client's language_code alone is not a choice
 
     await visitor.send("/start not-a-real-token")
     [refusal] = await visitor.replies()
@@ -150,3 +159,39 @@ async def test_invite__two_people_redeem_it_at_the_same_moment__exactly_one_gets
 
     assert await _count(bot, RoleAssignment) == len(tokens)
     assert await _count(bot, Person) == len(tokens)  # the one refused joined nobody
+
+
+async def test_client_reporting_english__is_greeted_in_chinese_until_it_picks_english(bot, api, database_url, clock):
+    token = await make_invite(database_url, clock, Role.secretary, "T0102", name="王芳")
+    wang = api.user("Fang", "Wang", language_code="en")  # many Chinese phones run an English Telegram
+
+    await wang.send(f"/start {token}")
+    [greeting] = await wang.replies()
+    assert "支部书记 · 城关镇红旗村党支部" in greeting.text and greeting.button_texts == ["📝 支部自评", "🗓 记录组织生活"]
+    await wang.send("/help")
+    [help_text] = await wang.replies()
+    assert "/lang" in help_text.text and "Commands" not in help_text.text
+    assert api.commands(language_code="en") is None  # no English menu for English clients either
+    assert api.commands()[0]["description"] == "开始 / 重新显示菜单"
+
+    await choose_language(wang, "English")
+    await wang.send("/help")
+    [help_text] = await wang.replies()
+    assert "Commands" in help_text.text
+    await wang.send("/start")
+    [again] = await wang.replies()
+    assert "Branch secretary" in again.text  # the choice is kept
+
+
+async def test_stranger_who_picks_english__keeps_it_after_joining(bot, api, database_url, clock):
+    token = await make_invite(database_url, clock, Role.secretary, "T0102", name="Wang Fang")
+    wang = api.user("Wang")
+    await choose_language(wang, "English")
+
+    await wang.send(f"/start {token}")
+    [greeting] = await wang.replies()
+    await wang.send("/help")
+    [help_text] = await wang.replies()
+
+    assert "Branch secretary" in greeting.text
+    assert "Commands" in help_text.text  # the choice made as a stranger is the person's now

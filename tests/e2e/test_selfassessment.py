@@ -159,6 +159,10 @@ async def test_welcome_button__opens_the_self_assessment(bot, api, database_url,
 async def test_selfcheck__in_english__questions_refusals_and_summary_are_english(bot, api, database_url, clock):
     token = await make_invite(database_url, clock, Role.secretary, "T0102", name="Wang Fang")
     wang = api.user("Wang", language_code="en")
+    await wang.send("/lang")  # the client's language_code alone is not a choice: English is picked
+    await wang.replies()
+    await wang.press("English")
+    await wang.replies()
     await wang.send(f"/start {token}")
     [greeting] = await wang.replies()
     assert "Hello <b>" not in greeting.text and "Branch secretary" in greeting.text
