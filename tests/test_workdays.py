@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.kernel import workdays
@@ -68,6 +68,7 @@ def test_next_working_day__any_day__skips_only_days_off(day):
     assert all(not workdays.is_working_day(day + timedelta(days=d)) for d in range(1, (found - day).days))
 
 
+@settings(deadline=None)  # counts up to 20 years day by day: no wall-clock limit on a busy machine
 @given(days, days)
 def test_working_days_between__split_anywhere__adds_up(a, b):
     start, end = min(a, b), max(a, b)

@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kernel import workdays
 from domain.kernel.outbox import Button, Notice
+from domain.problems import lifecycle
 from domain.reminders.sweep_context import SweepContext, deadline_stage
-from storage.models import ProblemItem, ProblemStatus
+from storage.models import ProblemItem
 
 YELLOW_DAYS = 10
 NEAR_DAYS = 3
@@ -53,8 +54,8 @@ def item_values(item: ProblemItem, ctx: SweepContext) -> dict:
 
 
 async def open_items(session: AsyncSession, *, due_by: date | None = None) -> list[ProblemItem]:
-    query = select(ProblemItem).where(ProblemItem.status == ProblemStatus.open).order_by(ProblemItem.due_on,
-                                                                                        ProblemItem.id)  # fmt: skip
+    query = select(ProblemItem).where(ProblemItem.status.in_(lifecycle.OWNER_TURN)).order_by(ProblemItem.due_on,
+                                                                                            ProblemItem.id)  # fmt: skip
     if due_by is not None:
         query = query.where(ProblemItem.due_on <= due_by)
     return list((await session.scalars(query)).all())

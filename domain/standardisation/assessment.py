@@ -10,7 +10,7 @@ stateDiagram-v2
 ```
 
 Every item the evaluation finds failing becomes a problem-list item (问题清单) of the branch, with a
-due date; a later issue builds its lifecycle (整改, 销号).
+due date; it then follows the rectification lifecycle of ``domain.problems.lifecycle`` (整改, 销号).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from domain.org import permissions
 from domain.org.people import Actor
 from domain.org.permissions import Action
 from domain.org.units import within
+from domain.problems import lifecycle
 from storage.models import (
     ItemReview,
     ProblemItem,
@@ -132,7 +133,7 @@ async def _problem_items(session: AsyncSession, submission: Submission, failing:
     open_items = set(
         await session.scalars(
             select(ProblemItem.item).where(ProblemItem.unit_id == submission.unit_id,
-                                           ProblemItem.status == ProblemStatus.open)  # fmt: skip
+                                           ProblemItem.status.in_(lifecycle.ACTIVE))  # fmt: skip
         )
     )
     created = []
@@ -181,7 +182,7 @@ async def problem_list(session: AsyncSession, actor: Actor) -> list[tuple[Proble
         return []
     rows = await session.execute(
         select(ProblemItem, Unit).join(Unit, Unit.id == ProblemItem.unit_id)
-        .where(ProblemItem.status == ProblemStatus.open, within(scopes))
+        .where(ProblemItem.status.in_(lifecycle.ACTIVE), within(scopes))
         .order_by(ProblemItem.due_on, ProblemItem.id)
     )  # fmt: skip
     return [(first, second) for first, second in rows]

@@ -22,6 +22,7 @@ from storage.models.forms import (
     ProblemItem,
     ProblemStatus,
     PublishedForm,
+    Severity,
     Submission,
     SubmissionStatus,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "Setting",
+    "Severity",
     "Snooze",
     "Submission",
     "SubmissionStatus",
