@@ -10,10 +10,10 @@ from storage.models import Role
 
 EVERYONE = ("start", "help", "lang")
 BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.admin: ("review", "problems", "invite", "units", "publish"),
-    Role.committee: ("review", "problems", "invite", "units"),
-    Role.secretary: ("selfcheck", "demo", "activity", "problems", "cancel"),
-    Role.inspector: ("problems",),
+    Role.admin: ("review", "problems", "verify", "invite", "units", "publish"),
+    Role.committee: ("review", "problems", "verify", "invite", "units"),
+    Role.secretary: ("selfcheck", "demo", "activity", "problems", "cancel"),  # /problems leads to each item's card
+    Role.inspector: ("problems", "verify"),
 }
 GROUP = ("bind", "unbind", "help")
 

@@ -168,13 +168,6 @@ async def awaiting_review(session: AsyncSession, actor: Actor) -> list[tuple[Sub
     return [(first, second) for first, second in rows]
 
 
-async def problem_item(session: AsyncSession, item_id: int) -> tuple[ProblemItem, Unit] | None:
-    row = (await session.execute(
-        select(ProblemItem, Unit).join(Unit, Unit.id == ProblemItem.unit_id).where(ProblemItem.id == item_id)
-    )).first()  # fmt: skip
-    return (row[0], row[1]) if row else None
-
-
 async def problem_list(session: AsyncSession, actor: Actor) -> list[tuple[ProblemItem, Unit]]:
     """Open problem items the actor may see: their branches', or their committee subtree's."""
     scopes = permissions.scope_paths(actor, Action.see_problems)
@@ -191,15 +184,6 @@ async def problem_list(session: AsyncSession, actor: Actor) -> list[tuple[Proble
 def _snapshot(row: Submission) -> dict[str, Any]:
     return {"status": row.status.value if row.status else None, "round": row.round, "version": row.version,
             "reasons": row.reasons}  # fmt: skip
-
-
-async def visible_problem(session: AsyncSession, actor: Actor, item_id: int) -> tuple[ProblemItem, Unit] | None:
-    """One problem-list item, for someone whose roles let them see its branch's problems
-    (``permissions.NotAllowed`` otherwise); None when there is no such item."""
-    found = await problem_item(session, item_id)
-    if found is not None:
-        permissions.require(actor, Action.see_problems, found[1].path)
-    return found
 
 
 async def reviewable(session: AsyncSession, actor: Actor) -> list[tuple[Submission, Unit]]:

@@ -87,6 +87,7 @@ async def test_evaluation__passed_without_overrides__secretary_sees_passed(bot, 
     li = await join(api, database_url, clock, Role.committee, "T01", "李审核")
     wang = await join(api, database_url, clock, Role.secretary, "T0102", "王芳")
     await submit_selfcheck(wang)
+    await arrives(api, li, "提交了自评")  # the notice comes through the outbox; let it land before /review
     await li.send("/review")
     [listing] = await li.replies()
     assert listing.button_texts[0].startswith("城关镇红旗村党支部")

@@ -1,0 +1,169 @@
+"""The rectification in the chat, one use case per update: lists, an item's card, a step on an item.
+
+Each returns a ``Result`` (``domain.filling.usecases``) whose ``said`` may hold the views below
+besides messages and form prompts; the handler renders them and decides nothing. Buttons name an
+item and the version it was shown at (``rx:<step>:<id>:<version>``); the step is checked here again
+through the lifecycle (role, scope, owner, state, version), whatever the button said.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.filling import usecases
+from domain.filling.purposes import Told
+from domain.filling.usecases import Moment, Result, refusal
+from domain.org import permissions
+from domain.org.people import Actor
+from domain.org.permissions import Action
+from domain.problems import config, items, lifecycle, notices, purposes
+from domain.problems.items import HistoryLine
+from domain.problems.lifecycle import Refused, Verb
+from storage.models import Person, ProblemItem, Unit
+
+PAGE = 8
+CODES: dict[str, Verb] = {"ack": Verb.acknowledge, "sub": Verb.submit, "ext": Verb.request_extension,
+                          "ok": Verb.close, "ret": Verb.return_, "gr": Verb.grant_extension,
+                          "ref": Verb.refuse_extension}  # fmt: skip
+CODE_OF = {verb: code for code, verb in CODES.items()}
+
+
+@dataclass(frozen=True)
+class Card:
+    """One item as its card shows it: the item, its branch, its history and the steps offered."""
+
+    item: ProblemItem
+    unit: Unit
+    history: list[HistoryLine]
+    verbs: list[Verb]
+    today: date
+    source: dict = field(default_factory=dict)  # where the item came from (an inspection: kind, when, who, where)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A page of items: ``kind`` is ``rectify`` (我的整改) or ``verify`` (待验收)."""
+
+    kind: str
+    items: list[tuple[ProblemItem, Unit]]
+    total: int
+    page: int
+    pages: int
+    today: date
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The evidence files of an item, to be sent again by their Telegram file ids."""
+
+    item: ProblemItem
+    files: list[dict]
+
+
+def _page(found: list, page: int) -> tuple[list, int, int]:
+    pages = max((len(found) + PAGE - 1) // PAGE, 1)
+    page = min(max(page, 0), pages - 1)
+    return found[page * PAGE:(page + 1) * PAGE], page, pages
+
+
+async def rectify_list(session: AsyncSession, actor: Actor, when: Moment, *, page: int = 0,
+                       pressed: bool = False) -> Result:  # fmt: skip
+    """/rectify (我的整改): the items of the person's branches not yet closed, most urgent first."""
+    if not permissions.may_somewhere(actor, Action.rectify_item):
+        return refusal("not_allowed", pressed=pressed, message="not_allowed")
+    found = await items.to_rectify(session, actor, when.today)
+    shown, page, pages = _page(found, page)
+    return Result([Listing("rectify", shown, len(found), page, pages, when.today)])
+
+
+async def verify_list(session: AsyncSession, actor: Actor, when: Moment, *, page: int = 0,
+                      pressed: bool = False) -> Result:  # fmt: skip
+    """/verify (待验收): submitted items and extension requests the person may decide on."""
+    if not permissions.may_somewhere(actor, Action.verify_rectification):
+        return refusal("not_allowed", pressed=pressed, message="not_allowed")
+    found = await items.to_verify(session, actor)
+    shown, page, pages = _page(found, page)
+    return Result([Listing("verify", shown, len(found), page, pages, when.today)])
+
+
+async def _visible(session: AsyncSession, actor: Actor, item_id: int) -> tuple[ProblemItem, Unit] | str:
+    found = await items.load(session, item_id)
+    if found is None:
+        return "stale"
+    if not permissions.allows(actor, Action.see_problems, found[1].path):
+        return "not_allowed"
+    return found
+
+
+async def card(session: AsyncSession, actor: Actor, item_id: int, when: Moment) -> Result:
+    """One item's card: what it is, where it stands, its history, and the steps this person may take."""
+    found = await _visible(session, actor, item_id)
+    if isinstance(found, str):
+        return refusal(found, pressed=True)
+    item, unit = found
+    shown = Card(item, unit, await items.history(session, item.id), items.verbs_for(actor, item, unit), when.today,
+                 await items.source_of(session, item))  # fmt: skip
+    return Result([shown])
+
+
+async def evidence(session: AsyncSession, actor: Actor, item_id: int) -> Result:
+    """The item's evidence files, for someone who may see the item."""
+    found = await _visible(session, actor, item_id)
+    if isinstance(found, str):
+        return refusal(found, pressed=True)
+    item, _unit = found
+    if not item.evidence:
+        return Result(toast="problem.no_evidence", alert=True)
+    return Result([Evidence(item, list(item.evidence))])
+
+
+def _refused(error: Refused) -> Result:
+    return Result(toast=f"problem.refused.{error.code}", alert=True)
+
+
+async def act(session: AsyncSession, actor: Actor, code: str, item_id: int, version: int, when: Moment) -> Result:
+    """A step pressed on an item's card: a form for steps that need words, at once for 销号 and 同意延期."""
+    verb = CODES.get(code)
+    found = await items.load(session, item_id)
+    if verb is None or found is None:
+        return refusal("stale", pressed=True)
+    item, unit = found
+    try:
+        if version != item.version:
+            raise Refused("stale")
+        lifecycle.check(actor, verb, item.status, unit.path, lifecycle.owners(item))
+    except Refused as error:
+        return _refused(error)
+    if verb in purposes.FORMS:
+        purpose, form_id = purposes.FORMS[verb]
+        opened = await usecases.begin(session, actor, purpose.name, form_id, unit, when, subject_id=item.id)
+        opened.said.insert(0, Told("problem_step", {"verb": verb.value, "item": item, "unit": unit}))
+        return opened
+    try:
+        if verb is Verb.close:
+            step = await close(session, actor, item, unit, when, version)
+        else:
+            step = await lifecycle.grant_extension(session, item=item, unit=unit, actor=actor, at=when.at,
+                                                   update_id=when.update_id, version=version)  # fmt: skip
+    except Refused as error:
+        return _refused(error)
+    await notices.moved(session, step=step, unit=unit, now=when.at)
+    told = Told("problem_moved", {"verb": verb.value, "item": item, "unit": unit}, notified=True)
+    return Result([told], toast=None)
+
+
+async def close(session: AsyncSession, actor: Actor, item: ProblemItem, unit: Unit, when: Moment,
+                version: int | None) -> lifecycle.Moved:  # fmt: skip
+    """销号, with a revisit (回头看) falling due after the configured days, for the inspector who raised
+    the item (the person closing it, for an item of a committee evaluation)."""
+    revisit_on = when.today + timedelta(days=await config.value(session, "revisit_days"))
+    revisit_by = actor.person_id
+    if item.source_type != "submission" and item.created_by:
+        raiser = await session.get(Person, item.created_by)
+        if raiser is not None:
+            revisit_by = raiser.id
+    return await lifecycle.close(session, item=item, unit=unit, actor=actor, at=when.at, revisit_on=revisit_on,
+                                 revisit_by=revisit_by, update_id=when.update_id, version=version)  # fmt: skip

@@ -1,0 +1,113 @@
+"""The rectification in the chat: /rectify (我的整改), /verify (待验收), an item's card and its buttons.
+
+Button data: ``prob:<id>`` opens a card; ``rx:<step>:<id>:<version>`` takes a step on the item as it
+was shown; ``rx:ev:<id>`` sends its evidence again; ``rx:l:<rectify|verify>:<page>`` pages a list.
+Each goes to one use case of ``domain.problems.usecases``, which checks everything again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from domain.filling.usecases import Result
+from domain.problems import usecases
+from domain.problems.usecases import Card, Evidence, Listing
+from handlers import forms
+from handlers.buttons import numeric_tail
+from handlers.work import Buttons, Work, unit_of_work
+
+BUTTONS = {"ack": "problem.btn.acknowledge", "sub": "problem.btn.submit", "ext": "problem.btn.extension",
+           "ok": "problem.btn.close", "ret": "problem.btn.return", "gr": "problem.btn.grant",
+           "ref": "problem.btn.refuse"}  # fmt: skip
+DOT = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
+
+
+def render(work: Work, result: Result) -> None:
+    """Render the use case's result in order: this module's views here, the rest as forms render them."""
+    if work.update.callback_query:
+        work.answer(result.toast, alert=result.alert)
+    for said in result.said:
+        if isinstance(said, Card):
+            _card(work, said)
+        elif isinstance(said, Listing):
+            _listing(work, said)
+        elif isinstance(said, Evidence):
+            _evidence(work, said)
+        else:
+            forms.render(work, Result([said]))
+    if result.notified:
+        work.later(forms.wake_outbox)
+
+
+def _card(work: Work, card: Card) -> None:
+    item = card.item
+    rows: Buttons = [[(work.string(BUTTONS[usecases.CODE_OF[v]]), f"rx:{usecases.CODE_OF[v]}:{item.id}:{item.version}")]
+                     for v in card.verbs]  # fmt: skip
+    if item.evidence:
+        rows.append([(work.string("problem.btn.evidence"), f"rx:ev:{item.id}")])
+    work.reply("problem_card.html.j2", buttons=rows, card=card, item=item, unit=card.unit, today=card.today,
+               colour=usecases.items.colour(item.due_on, card.today))  # fmt: skip
+
+
+def _listing(work: Work, listing: Listing) -> None:
+    rows: Buttons = []
+    for item, _unit in listing.items:
+        dot = "✅" if item.status.value == "submitted" else DOT[usecases.items.colour(item.due_on, listing.today)]
+        rows.append([(f"{dot} #{item.id} {item.clause[:24]}", f"prob:{item.id}")])
+    paging = []
+    if listing.page > 0:
+        paging.append((work.string("list.previous"), f"rx:l:{listing.kind}:{listing.page - 1}"))
+    if listing.page + 1 < listing.pages:
+        paging.append((work.string("list.next"), f"rx:l:{listing.kind}:{listing.page + 1}"))
+    if paging:
+        rows.append(paging)
+    work.reply(f"{listing.kind}_list.html.j2", buttons=rows, listing=listing, today=listing.today,
+               colour=usecases.items.colour)  # fmt: skip
+
+
+def _evidence(work: Work, shown: Evidence) -> None:
+    chat_id = work.chat_id
+    for kept in shown.files:
+        caption = kept.get("caption") or None
+        send = "send_photo" if kept.get("type") == "photo" else "send_document"  # captions as the sender wrote them
+        work.later(lambda ctx, f=kept["file_id"], c=caption, m=send: getattr(ctx.bot, m)(chat_id, f, caption=c))
+
+
+@unit_of_work
+async def rectify(work: Work) -> None:
+    """/rectify: the person's open items, most urgent first."""
+    render(work, await usecases.rectify_list(work.session, work.actor, forms.moment(work)))
+
+
+@unit_of_work
+async def verify(work: Work) -> None:
+    """/verify: the items waiting for this person's verdict."""
+    render(work, await usecases.verify_list(work.session, work.actor, forms.moment(work)))
+
+
+@unit_of_work
+async def card_pressed(work: Work) -> None:
+    """Show one item (``prob:<id>``) to someone whose roles cover its branch."""
+    item_id = numeric_tail(work.update.callback_query.data.removeprefix("prob:"))
+    if item_id is None:
+        work.answer("stale", alert=True)
+        return
+    render(work, await usecases.card(work.session, work.actor, item_id, forms.moment(work)))
+
+
+@unit_of_work(on_repeat=forms.current_prompt)
+async def pressed(work: Work) -> None:
+    """A button of a card or a list (``rx:…``)."""
+    parts = work.update.callback_query.data.split(":")
+    when = forms.moment(work)
+    if len(parts) == 4 and parts[1] == "l" and parts[2] in ("rectify", "verify") and parts[3].isdigit():
+        listing = usecases.rectify_list if parts[2] == "rectify" else usecases.verify_list
+        result = await listing(work.session, work.actor, when, page=min(int(parts[3]), 1000), pressed=True)
+    elif len(parts) == 3 and parts[1] == "ev" and (item_id := numeric_tail(parts[2])):
+        result = await usecases.evidence(work.session, work.actor, item_id)
+    elif len(parts) == 4 and parts[1] in usecases.CODES and (item_id := numeric_tail(parts[2])) \
+            and parts[3].isascii() and parts[3].isdigit() and len(parts[3]) <= 9:
+        result = await usecases.act(work.session, work.actor, parts[1], item_id, int(parts[3]), when)
+    else:
+        result = replace(Result(), toast="stale", alert=True)
+    render(work, result)
