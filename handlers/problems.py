@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from domain.filling.usecases import Result
 from domain.problems import usecases
-from domain.problems.usecases import Card, Evidence, Listing
+from domain.problems.usecases import BranchChoice, Card, Evidence, KindChoice, Listing
 from handlers import forms
 from handlers.buttons import numeric_tail
 from handlers.work import Buttons, Work, unit_of_work
@@ -20,6 +20,7 @@ BUTTONS = {"ack": "problem.btn.acknowledge", "sub": "problem.btn.submit", "ext":
            "ok": "problem.btn.close", "ret": "problem.btn.return", "gr": "problem.btn.grant",
            "ref": "problem.btn.refuse"}  # fmt: skip
 DOT = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
+KINDS = ("regular", "random", "covert", "revisit")  # 定期检查, 不定期抽查, 明察暗访, 回头看
 
 
 def render(work: Work, result: Result) -> None:
@@ -33,6 +34,12 @@ def render(work: Work, result: Result) -> None:
             _listing(work, said)
         elif isinstance(said, Evidence):
             _evidence(work, said)
+        elif isinstance(said, BranchChoice):
+            rows = [[(f"{u.name}（{u.code}）", f"ins:u:{u.id}")] for u in said.units]
+            work.reply("inspect_pick.html.j2", buttons=rows, choice=said)
+        elif isinstance(said, KindChoice):
+            rows = [[(work.string(f"inspection.kind.{k}"), f"ins:k:{said.unit.id}:{k}")] for k in KINDS]
+            work.reply("inspect_kind.html.j2", buttons=rows, unit=said.unit, targets=said.targets)
         else:
             forms.render(work, Result([said]))
     if result.notified:
@@ -108,6 +115,27 @@ async def pressed(work: Work) -> None:
     elif len(parts) == 4 and parts[1] in usecases.CODES and (item_id := numeric_tail(parts[2])) \
             and parts[3].isascii() and parts[3].isdigit() and len(parts[3]) <= 9:
         result = await usecases.act(work.session, work.actor, parts[1], item_id, int(parts[3]), when)
+    else:
+        result = replace(Result(), toast="stale", alert=True)
+    render(work, result)
+
+
+@unit_of_work
+async def inspect(work: Work) -> None:
+    """/inspect [part of a branch's name or code]: pick the branch to check on site."""
+    query = " ".join(work.context.args or [])
+    render(work, await usecases.inspect(work.session, work.actor, query, forms.moment(work)))
+
+
+@unit_of_work(on_repeat=forms.current_prompt)
+async def inspect_pressed(work: Work) -> None:
+    """``ins:u:<unit>`` picks the branch, ``ins:k:<unit>:<kind>`` the kind of check and starts it."""
+    parts = work.update.callback_query.data.split(":")
+    unit_id = numeric_tail(parts[2]) if len(parts) in (3, 4) else None
+    if unit_id is not None and len(parts) == 3 and parts[1] == "u":
+        result = await usecases.pick_branch(work.session, work.actor, unit_id)
+    elif unit_id is not None and len(parts) == 4 and parts[1] == "k" and parts[3] in KINDS:
+        result = await usecases.begin_inspection(work.session, work.actor, unit_id, parts[3], forms.moment(work))
     else:
         result = replace(Result(), toast="stale", alert=True)
     render(work, result)

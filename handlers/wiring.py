@@ -41,6 +41,7 @@ def register(application: Application) -> None:
             CommandHandler("problems", assess.problems, filters=private),
             CommandHandler("rectify", problems.rectify, filters=private),
             CommandHandler("verify", problems.verify, filters=private),
+            CommandHandler("inspect", problems.inspect, filters=private),
             CommandHandler("cancel", forms.cancel, filters=private),
             CommandHandler("publish", publish.publish_help, filters=private),
             CommandHandler("bind", groups.bind),
@@ -55,6 +56,7 @@ def register(application: Application) -> None:
             CallbackQueryHandler(assess.reminder_start_pressed, pattern=r"^[a-z]{1,16}:start$"),  # any purpose's code
             CallbackQueryHandler(problems.card_pressed, pattern=r"^prob:"),
             CallbackQueryHandler(problems.pressed, pattern=r"^rx:"),
+            CallbackQueryHandler(problems.inspect_pressed, pattern=r"^ins:"),
             ChatMemberHandler(groups.bot_added, ChatMemberHandler.MY_CHAT_MEMBER),
             # Last: anything unclaimed above.
             CallbackQueryHandler(fallback.stale_button),

@@ -101,8 +101,3 @@ def verbs_for(actor: Actor, item: ProblemItem, unit: Unit) -> list[lifecycle.Ver
     a revisit reopens an item)."""
     return [v for v in lifecycle.Verb if v is not lifecycle.Verb.reopen and lifecycle.may(actor, v, item, unit)]
 
-
-async def source_of(session: AsyncSession, item: ProblemItem) -> dict[str, Any]:
-    """Where the item came from, for its card: ``type`` (submission 组织考评, inspection 现场检查,
-    revisit 回头看) and, for an inspection, its kind, day, inspector and location."""
-    return {"type": item.source_type}

@@ -1,11 +1,13 @@
-"""The rectification's forms, registered as purposes of the one engine (the spot check is in ``inspections``).
+"""The spot check and the rectification's forms, registered as purposes of the one engine.
 
+- ``inspection`` (现场检查, on an inspection begun by ``inspections.start``): the form is generated
+  from the branch's checklist (``spotcheck``); finishing raises the problem items (``inspections.finish``).
 - ``rectification`` (the owner's replies, on a problem item): ``rectify_ack`` measures and a date,
   ``rectify_submit`` evidence and a description, ``rectify_extend`` a later date and the reason.
 - ``verdict`` (a verifier's decisions that need words): ``verdict_return`` and ``verdict_refuse``.
   Closing (销号) and granting an extension need none and are a button (``usecases.act``).
 
-Each form is opened on one item and keeps the item's version as its own: a form finished after the
+Each rectification form is opened on one item and keeps the item's version as its own: a form finished after the
 item moved on (another verifier decided, the owner resubmitted) is refused and changes nothing.
 """
 
@@ -23,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.filling.purposes import PURPOSES, Finishing, Purpose, Told
 from domain.forms import FormDefinition, load_form_yaml
 from domain.org.permissions import Action
-from domain.problems import lifecycle, notices
+from domain.problems import inspections, lifecycle, notices
 from domain.problems.lifecycle import Moved, Refused
 from storage.models import ProblemItem, Unit
 
@@ -115,6 +117,10 @@ RECTIFICATION = PURPOSES.register(Purpose(
 ))  # fmt: skip
 VERDICT = PURPOSES.register(Purpose(
     name="verdict", action=Action.verify_rectification, definition=_on_item, finish=_finish, subject_type="problem",
+))  # fmt: skip
+INSPECTION = PURPOSES.register(Purpose(
+    name="inspection", action=Action.inspect_unit, definition=inspections.definition, finish=inspections.finish,
+    subject_type="inspection",
 ))  # fmt: skip
 FORMS = {lifecycle.Verb.acknowledge: (RECTIFICATION, "rectify_ack"),
          lifecycle.Verb.submit: (RECTIFICATION, "rectify_submit"),

@@ -13,16 +13,16 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.filling import usecases
+from domain.filling import sessions, usecases
 from domain.filling.purposes import Told
-from domain.filling.usecases import Moment, Result, refusal
+from domain.filling.usecases import Moment, Result, Shown, refusal
 from domain.org import permissions
 from domain.org.people import Actor
 from domain.org.permissions import Action
-from domain.problems import config, items, lifecycle, notices, purposes
+from domain.problems import config, inspections, items, lifecycle, notices, purposes, spotcheck
 from domain.problems.items import HistoryLine
 from domain.problems.lifecycle import Refused, Verb
-from storage.models import Person, ProblemItem, Unit
+from storage.models import InspectionKind, Person, ProblemItem, Unit, UnitType
 
 PAGE = 8
 CODES: dict[str, Verb] = {"ack": Verb.acknowledge, "sub": Verb.submit, "ext": Verb.request_extension,
@@ -105,7 +105,7 @@ async def card(session: AsyncSession, actor: Actor, item_id: int, when: Moment) 
         return refusal(found, pressed=True)
     item, unit = found
     shown = Card(item, unit, await items.history(session, item.id), items.verbs_for(actor, item, unit), when.today,
-                 await items.source_of(session, item))  # fmt: skip
+                 await inspections.source_of(session, item))  # fmt: skip
     return Result([shown])
 
 
@@ -167,3 +167,67 @@ async def close(session: AsyncSession, actor: Actor, item: ProblemItem, unit: Un
             revisit_by = raiser.id
     return await lifecycle.close(session, item=item, unit=unit, actor=actor, at=when.at, revisit_on=revisit_on,
                                  revisit_by=revisit_by, update_id=when.update_id, version=version)  # fmt: skip
+
+
+# --- spot checks --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BranchChoice:
+    """Branches found for /inspect's words (only those in the inspector's scope), to pick one."""
+
+    query: str
+    units: list[Unit]
+    total: int
+
+
+@dataclass(frozen=True)
+class KindChoice:
+    """The branch picked: which kind of check (定期检查, 不定期抽查, 明察暗访, 回头看)."""
+
+    unit: Unit
+    targets: int  # closed items a revisit would look at again
+
+
+async def inspect(session: AsyncSession, actor: Actor, query: str, when: Moment) -> Result:
+    """/inspect [part of a name or code]: the branches in scope that match, as buttons."""
+    if not permissions.may_somewhere(actor, Action.inspect_unit):
+        return refusal("not_allowed", pressed=False, message="not_allowed")
+    units, total = await inspections.find_branches(session, actor, query)
+    return Result([BranchChoice(query.strip(), units, total)])
+
+
+async def _inspectable(session: AsyncSession, actor: Actor, unit_id: int) -> Unit | str:
+    unit = await session.get(Unit, unit_id)
+    if unit is None or unit.type is not UnitType.branch:
+        return "stale"
+    if not permissions.allows(actor, Action.inspect_unit, unit.path):
+        return "not_allowed"
+    return unit
+
+
+async def pick_branch(session: AsyncSession, actor: Actor, unit_id: int) -> Result:
+    """A branch button: which kind of check (the button grants nothing by itself)."""
+    unit = await _inspectable(session, actor, unit_id)
+    if isinstance(unit, str):
+        return refusal(unit, pressed=True)
+    return Result([KindChoice(unit, len(await inspections.revisit_targets(session, unit)))])
+
+
+async def begin_inspection(session: AsyncSession, actor: Actor, unit_id: int, kind: str, when: Moment) -> Result:
+    """A kind button: start the check and open its form (resume the open form instead, if there is one)."""
+    unit = await _inspectable(session, actor, unit_id)
+    if isinstance(unit, str) or kind not in InspectionKind.__members__:
+        return refusal(unit if isinstance(unit, str) else "stale", pressed=True)
+    if await sessions.open_form(session, when.chat_id) is not None:
+        shown = await usecases.current(session, when)
+        title = next((s.prompt.title for s in shown.said if isinstance(s, Shown)), "")
+        return Result([Told("form_busy", {"title": title}), *shown.said])
+    inspection = await inspections.start(session, actor=actor, unit=unit, kind=InspectionKind(kind), at=when.at,
+                                         update_id=when.update_id)  # fmt: skip
+    opened = await usecases.begin(session, actor, purposes.INSPECTION.name, spotcheck.FORM_ID, unit, when,
+                                  subject_id=inspection.id)  # fmt: skip
+    told = Told("inspection_begun", {"kind": kind, "unit": unit, "targets": inspection.targets or []},
+                notified=inspection.kind is not InspectionKind.covert)  # the branch was told, unless covert
+    opened.said.insert(0, told)
+    return opened

@@ -18,6 +18,8 @@ from storage.models.core import (
 from storage.models.forms import (
     ActivityRecord,
     FormSession,
+    Inspection,
+    InspectionKind,
     ItemReview,
     ProblemItem,
     ProblemStatus,
@@ -35,6 +37,8 @@ __all__ = [
     "Campaign",
     "Chat",
     "FormSession",
+    "Inspection",
+    "InspectionKind",
     "Invite",
     "ItemReview",
     "LiveBoard",

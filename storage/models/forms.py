@@ -193,3 +193,33 @@ class ActivityRecord(Base):
     answers: Mapped[dict[str, Any]]
     recorded_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
     recorded_at: Mapped[datetime]
+
+
+class InspectionKind(enum.StrEnum):
+    regular = "regular"  # 定期检查
+    random = "random"  # 不定期抽查
+    covert = "covert"  # 明察暗访: nobody is told until it is submitted
+    revisit = "revisit"  # 回头看
+
+
+class Inspection(Base):
+    """A spot check on site (现场检查) of one branch by an inspector; its findings once submitted."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (Index("ix_inspections_unit", "unit_id", "submitted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[InspectionKind] = mapped_column(enum_column(InspectionKind))
+    started_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    # Closed items to look at again (回头看), fixed when it starts so its form stays the same.
+    targets: Mapped[list[Any] | None] = mapped_column(JSON)
+    draw_id: Mapped[int | None] = mapped_column(Integer)  # the random draw (随机抽查) that chose the branch
+    location: Mapped[dict[str, Any] | None]  # {"lat": …, "lon": …}
+    # One per item looked at: item, category, clause, outcome (pass | fail | unseen), method (听/查/看/评),
+    # severity, note, photos, inflated (自评虚高), problem (the item raised or reopened).
+    findings: Mapped[list[Any] | None] = mapped_column(JSON)
+    inflated: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[str | None] = mapped_column(Text)
