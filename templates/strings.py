@@ -96,6 +96,7 @@ STRINGS: dict[str, str] = {
     "problem.refused.date_not_after_due": N_("延期日期必须晚于当前整改期限。"),
     "problem.refused.date_in_past": N_("日期不能早于今天。"),
     "problem.btn.rectify": N_("去整改"),
+    "reminder.btn.revisit": N_("🔎 开始回头看"),
     "cmd.inspect": N_("现场检查（可加支部名称或编码查找）"),
     "inspection.kind.regular": N_("定期检查"),
     "inspection.kind.random": N_("不定期抽查"),
