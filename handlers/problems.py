@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from domain.filling.usecases import Result
 from domain.problems import usecases
-from domain.problems.usecases import BranchChoice, Card, Evidence, KindChoice, Listing
+from domain.problems.usecases import BranchChoice, Card, Drawn, Evidence, KindChoice, Listing
 from handlers import forms
 from handlers.buttons import numeric_tail
 from handlers.work import Buttons, Work, unit_of_work
@@ -37,6 +37,9 @@ def render(work: Work, result: Result) -> None:
         elif isinstance(said, BranchChoice):
             rows = [[(f"{u.name}（{u.code}）", f"ins:u:{u.id}")] for u in said.units]
             work.reply("inspect_pick.html.j2", buttons=rows, choice=said)
+        elif isinstance(said, Drawn):
+            rows = [[(f"🔎 {u.name}", f"ins:d:{said.draw.id}:{u.id}")] for u in said.units]
+            work.reply("draw_result.html.j2", buttons=rows, draw=said.draw, units=said.units)
         elif isinstance(said, KindChoice):
             rows = [[(work.string(f"inspection.kind.{k}"), f"ins:k:{said.unit.id}:{k}")] for k in KINDS]
             work.reply("inspect_kind.html.j2", buttons=rows, unit=said.unit, targets=said.targets)
@@ -129,13 +132,22 @@ async def inspect(work: Work) -> None:
 
 @unit_of_work(on_repeat=forms.current_prompt)
 async def inspect_pressed(work: Work) -> None:
-    """``ins:u:<unit>`` picks the branch, ``ins:k:<unit>:<kind>`` the kind of check and starts it."""
+    """``ins:u:<unit>`` picks the branch, ``ins:k:<unit>:<kind>`` the kind of check and starts it;
+    ``ins:d:<draw>:<unit>`` starts the 不定期抽查 of a branch drawn."""
     parts = work.update.callback_query.data.split(":")
-    unit_id = numeric_tail(parts[2]) if len(parts) in (3, 4) else None
-    if unit_id is not None and len(parts) == 3 and parts[1] == "u":
-        result = await usecases.pick_branch(work.session, work.actor, unit_id)
-    elif unit_id is not None and len(parts) == 4 and parts[1] == "k" and parts[3] in KINDS:
-        result = await usecases.begin_inspection(work.session, work.actor, unit_id, parts[3], forms.moment(work))
+    first = numeric_tail(parts[2]) if len(parts) in (3, 4) else None  # a unit, or for "d" a draw
+    if first is not None and len(parts) == 3 and parts[1] == "u":
+        result = await usecases.pick_branch(work.session, work.actor, first)
+    elif first is not None and len(parts) == 4 and parts[1] == "k" and parts[3] in KINDS:
+        result = await usecases.begin_inspection(work.session, work.actor, first, parts[3], forms.moment(work))
+    elif first is not None and len(parts) == 4 and parts[1] == "d" and (unit_id := numeric_tail(parts[3])):
+        result = await usecases.begin_drawn(work.session, work.actor, first, unit_id, forms.moment(work))
     else:
         result = replace(Result(), toast="stale", alert=True)
     render(work, result)
+
+
+@unit_of_work
+async def draw(work: Work) -> None:
+    """/draw N [达标]: branches to inspect, drawn at random with a seed anyone can use to repeat it."""
+    render(work, await usecases.draw(work.session, work.actor, list(work.context.args or []), forms.moment(work)))

@@ -42,6 +42,7 @@ def register(application: Application) -> None:
             CommandHandler("rectify", problems.rectify, filters=private),
             CommandHandler("verify", problems.verify, filters=private),
             CommandHandler("inspect", problems.inspect, filters=private),
+            CommandHandler("draw", problems.draw, filters=private),
             CommandHandler("cancel", forms.cancel, filters=private),
             CommandHandler("publish", publish.publish_help, filters=private),
             CommandHandler("bind", groups.bind),

@@ -98,6 +98,7 @@ STRINGS: dict[str, str] = {
     "problem.btn.rectify": N_("去整改"),
     "reminder.btn.revisit": N_("🔎 开始回头看"),
     "cmd.inspect": N_("现场检查（可加支部名称或编码查找）"),
+    "cmd.draw": N_("随机抽查：抽取 N 个支部"),
     "inspection.kind.regular": N_("定期检查"),
     "inspection.kind.random": N_("不定期抽查"),
     "inspection.kind.covert": N_("明察暗访"),

@@ -13,7 +13,7 @@ BY_ROLE: dict[Role, tuple[str, ...]] = {
     Role.admin: ("review", "problems", "verify", "invite", "units", "publish"),
     Role.committee: ("review", "problems", "verify", "invite", "units"),
     Role.secretary: ("selfcheck", "demo", "activity", "problems", "cancel"),  # /problems leads to each item's card
-    Role.inspector: ("inspect", "problems", "verify"),
+    Role.inspector: ("inspect", "draw", "problems", "verify"),
 }
 GROUP = ("bind", "unbind", "help")
 

@@ -19,10 +19,19 @@ from domain.filling.usecases import Moment, Result, Shown, refusal
 from domain.org import permissions
 from domain.org.people import Actor
 from domain.org.permissions import Action
-from domain.problems import config, inspections, items, lifecycle, notices, purposes, spotcheck
+from domain.problems import (
+    config,
+    draws,
+    inspections,
+    items,
+    lifecycle,
+    notices,
+    purposes,
+    spotcheck,
+)
 from domain.problems.items import HistoryLine
 from domain.problems.lifecycle import Refused, Verb
-from storage.models import InspectionKind, Person, ProblemItem, Unit, UnitType
+from storage.models import Draw, InspectionKind, Person, ProblemItem, Unit, UnitType
 
 PAGE = 8
 CODES: dict[str, Verb] = {"ack": Verb.acknowledge, "sub": Verb.submit, "ext": Verb.request_extension,
@@ -214,7 +223,8 @@ async def pick_branch(session: AsyncSession, actor: Actor, unit_id: int) -> Resu
     return Result([KindChoice(unit, len(await inspections.revisit_targets(session, unit)))])
 
 
-async def begin_inspection(session: AsyncSession, actor: Actor, unit_id: int, kind: str, when: Moment) -> Result:
+async def begin_inspection(session: AsyncSession, actor: Actor, unit_id: int, kind: str, when: Moment,
+                           draw_id: int | None = None) -> Result:  # fmt: skip
     """A kind button: start the check and open its form (resume the open form instead, if there is one)."""
     unit = await _inspectable(session, actor, unit_id)
     if isinstance(unit, str) or kind not in InspectionKind.__members__:
@@ -224,10 +234,49 @@ async def begin_inspection(session: AsyncSession, actor: Actor, unit_id: int, ki
         title = next((s.prompt.title for s in shown.said if isinstance(s, Shown)), "")
         return Result([Told("form_busy", {"title": title}), *shown.said])
     inspection = await inspections.start(session, actor=actor, unit=unit, kind=InspectionKind(kind), at=when.at,
-                                         update_id=when.update_id)  # fmt: skip
+                                         update_id=when.update_id, draw_id=draw_id)  # fmt: skip
     opened = await usecases.begin(session, actor, purposes.INSPECTION.name, spotcheck.FORM_ID, unit, when,
                                   subject_id=inspection.id)  # fmt: skip
     told = Told("inspection_begun", {"kind": kind, "unit": unit, "targets": inspection.targets or []},
                 notified=inspection.kind is not InspectionKind.covert)  # the branch was told, unless covert
     opened.said.insert(0, told)
     return opened
+
+
+# --- random draws -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A draw made: told to the inspector alone, with a button to check each branch drawn."""
+
+    draw: Draw
+    units: list[Unit]
+
+
+PASSED_WORDS = ("达标", "passed", "pass")
+
+
+async def draw(session: AsyncSession, actor: Actor, words: list[str], when: Moment) -> Result:
+    """/draw N [达标]: N branches in scope at random (only those passed this year with 达标)."""
+    if not permissions.may_somewhere(actor, Action.draw_sample):
+        return refusal("not_allowed", pressed=False, message="not_allowed")
+    size = words[0] if words else ""
+    rest = [w.lower() for w in words[1:]]
+    if not (size.isascii() and size.isdigit() and len(size) <= 3) or any(w not in PASSED_WORDS for w in rest):
+        return Result([Told("draw_usage")])
+    try:
+        row, units = await draws.draw(session, actor=actor, size=int(size), only_passed=bool(rest), at=when.at,
+                                      today=when.today, update_id=when.update_id)  # fmt: skip
+    except draws.DrawRefused as refused:
+        return Result([Told("draw_refused", {"code": refused.code, **refused.params})])
+    return Result([Drawn(row, units)])
+
+
+async def begin_drawn(session: AsyncSession, actor: Actor, draw_id: int, unit_id: int, when: Moment) -> Result:
+    """A drawn branch's button: its 不定期抽查, linked to the draw (only the inspector who drew it)."""
+    row = await session.get(Draw, draw_id)
+    unit = await session.get(Unit, unit_id)
+    if row is None or unit is None or row.drawn_by != actor.person_id or unit.code not in row.chosen:
+        return refusal("stale", pressed=True)
+    return await begin_inspection(session, actor, unit_id, InspectionKind.random.value, when, draw_id=row.id)

@@ -17,6 +17,7 @@ from storage.models.core import (
 )
 from storage.models.forms import (
     ActivityRecord,
+    Draw,
     FormSession,
     Inspection,
     InspectionKind,
@@ -36,6 +37,7 @@ __all__ = [
     "Base",
     "Campaign",
     "Chat",
+    "Draw",
     "FormSession",
     "Inspection",
     "InspectionKind",

@@ -223,3 +223,19 @@ class Inspection(Base):
     findings: Mapped[list[Any] | None] = mapped_column(JSON)
     inflated: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[str | None] = mapped_column(Text)
+
+
+class Draw(Base):
+    """A random draw (随机抽查) of branches to inspect, kept so that anyone with its seed can repeat it."""
+
+    __tablename__ = "draws"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    drawn_by: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    drawn_at: Mapped[datetime]
+    seed: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    only_passed: Mapped[bool]  # only branches whose self-assessment passed (达标) this year
+    year: Mapped[int] = mapped_column(Integer)
+    candidates: Mapped[list[Any]] = mapped_column(JSON)  # unit codes, sorted: the list drawn from
+    chosen: Mapped[list[Any]] = mapped_column(JSON)  # unit codes, in the order drawn
