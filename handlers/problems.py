@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from domain.filling.usecases import Result
-from domain.problems import usecases
+from domain.problems import holidays, usecases
+from domain.problems.holidays import CalendarStatus
 from domain.problems.usecases import BranchChoice, Card, Drawn, Evidence, KindChoice, Listing
 from handlers import forms
 from handlers.buttons import numeric_tail
@@ -37,6 +38,9 @@ def render(work: Work, result: Result) -> None:
         elif isinstance(said, BranchChoice):
             rows = [[(f"{u.name}（{u.code}）", f"ins:u:{u.id}")] for u in said.units]
             work.reply("inspect_pick.html.j2", buttons=rows, choice=said)
+        elif isinstance(said, CalendarStatus):
+            rows = [[(work.string("reminder.btn.holidays"), "hol:new")]] if said.may_load else None
+            work.reply("calendar_status.html.j2", buttons=rows, years=said.years, may_load=said.may_load)
         elif isinstance(said, Drawn):
             rows = [[(f"🔎 {u.name}", f"ins:d:{said.draw.id}:{u.id}")] for u in said.units]
             work.reply("draw_result.html.j2", buttons=rows, draw=said.draw, units=said.units)
@@ -151,3 +155,16 @@ async def inspect_pressed(work: Work) -> None:
 async def draw(work: Work) -> None:
     """/draw N [达标]: branches to inspect, drawn at random with a seed anyone can use to repeat it."""
     render(work, await usecases.draw(work.session, work.actor, list(work.context.args or []), forms.moment(work)))
+
+
+@unit_of_work
+async def status(work: Work) -> None:
+    """/status: where each year's working days come from (a warning for any counted Monday–Friday)."""
+    render(work, await holidays.status(work.session, work.actor, forms.moment(work)))
+
+
+@unit_of_work(on_repeat=forms.current_prompt)
+async def load_holidays(work: Work) -> None:
+    """/holidays, or the ``hol:new`` button: type a year's official holiday arrangement."""
+    pressed = work.update.callback_query is not None
+    render(work, await holidays.begin_loading(work.session, work.actor, forms.moment(work), pressed=pressed))

@@ -43,6 +43,8 @@ def register(application: Application) -> None:
             CommandHandler("verify", problems.verify, filters=private),
             CommandHandler("inspect", problems.inspect, filters=private),
             CommandHandler("draw", problems.draw, filters=private),
+            CommandHandler("status", problems.status, filters=private),
+            CommandHandler("holidays", problems.load_holidays, filters=private),
             CommandHandler("cancel", forms.cancel, filters=private),
             CommandHandler("publish", publish.publish_help, filters=private),
             CommandHandler("bind", groups.bind),
@@ -58,6 +60,7 @@ def register(application: Application) -> None:
             CallbackQueryHandler(problems.card_pressed, pattern=r"^prob:"),
             CallbackQueryHandler(problems.pressed, pattern=r"^rx:"),
             CallbackQueryHandler(problems.inspect_pressed, pattern=r"^ins:"),
+            CallbackQueryHandler(problems.load_holidays, pattern=r"^hol:new$"),
             ChatMemberHandler(groups.bot_added, ChatMemberHandler.MY_CHAT_MEMBER),
             # Last: anything unclaimed above.
             CallbackQueryHandler(fallback.stale_button),

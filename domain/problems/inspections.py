@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.filling.purposes import Finishing, NotCurrent, Told
 from domain.forms import FormDefinition
-from domain.kernel import audit, outbox, workdays
+from domain.kernel import audit, holidays, outbox, workdays
 from domain.kernel.outbox import Button, Notice
 from domain.org import permissions, recipients
 from domain.org.people import Actor
@@ -113,6 +113,7 @@ async def finish(f: Finishing) -> Told:
     if inspection.submitted_at is not None or inspection.inspector_id != f.actor.person_id:
         raise NotCurrent(f"inspection {inspection.id}")
     checklist = await checklists.version(f.session, CHECKLIST, f.definition.version)
+    await holidays.refresh(f.session)  # due dates count the working days of the arrangements loaded
     found = spotcheck.findings(checklist, f.answers)
     self_assessed = await _self_assessed(f.session, f.unit.id)
     existing = {}

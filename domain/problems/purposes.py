@@ -2,6 +2,7 @@
 
 - ``inspection`` (现场检查, on an inspection begun by ``inspections.start``): the form is generated
   from the branch's checklist (``spotcheck``); finishing raises the problem items (``inspections.finish``).
+- ``holidays`` (节假日安排): a year's days off and make-up working days, typed in the chat.
 - ``rectification`` (the owner's replies, on a problem item): ``rectify_ack`` measures and a date,
   ``rectify_submit`` evidence and a description, ``rectify_extend`` a later date and the reason.
 - ``verdict`` (a verifier's decisions that need words): ``verdict_return`` and ``verdict_refuse``.
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.filling.purposes import PURPOSES, Finishing, Purpose, Told
 from domain.forms import FormDefinition, load_form_yaml
 from domain.org.permissions import Action
-from domain.problems import inspections, lifecycle, notices
+from domain.problems import holidays, inspections, lifecycle, notices
 from domain.problems.lifecycle import Moved, Refused
 from storage.models import ProblemItem, Unit
 
@@ -121,6 +122,9 @@ VERDICT = PURPOSES.register(Purpose(
 INSPECTION = PURPOSES.register(Purpose(
     name="inspection", action=Action.inspect_unit, definition=inspections.definition, finish=inspections.finish,
     subject_type="inspection",
+))  # fmt: skip
+HOLIDAYS = PURPOSES.register(Purpose(
+    name="holidays", action=Action.load_holidays, definition=holidays.definition, finish=holidays.finish,
 ))  # fmt: skip
 FORMS = {lifecycle.Verb.acknowledge: (RECTIFICATION, "rectify_ack"),
          lifecycle.Verb.submit: (RECTIFICATION, "rectify_submit"),

@@ -16,10 +16,19 @@ from datetime import datetime, tzinfo
 from sqlalchemy import String, cast, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.kernel import outbox
+from domain.kernel import holidays, outbox
 from domain.kernel.outbox import Notice
 from domain.problems import lifecycle
-from domain.reminders import campaigns, digest, orglife, problems, rectification, reviews, rollcall
+from domain.reminders import (
+    calendar,
+    campaigns,
+    digest,
+    orglife,
+    problems,
+    rectification,
+    reviews,
+    rollcall,
+)
 from domain.reminders.directory import Directory
 from domain.reminders.sweep_context import Rule, SweepContext
 from storage.models import (
@@ -43,6 +52,7 @@ RULES: dict[str, Rule] = {
     "orglife": orglife.notices,
     "digest": digest.notices,
     "rollcall": rollcall.notices,
+    "holidays": calendar.notices,
 }
 
 
@@ -56,6 +66,7 @@ class SweepReport:
 
 async def sweep(session: AsyncSession, *, now: datetime, tz: tzinfo, rules: dict[str, Rule] | None = None) -> SweepReport:
     """Run every rule and write what is due; the caller commits."""
+    await holidays.refresh(session)  # a year's arrangement loaded in any process counts here too
     ctx = SweepContext(now=now, tz=tz, directory=await Directory.load(session))
     found: list[Notice] = []
     failed: list[str] = []

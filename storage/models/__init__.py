@@ -3,6 +3,7 @@
 from storage.models.core import (
     AuditEntry,
     Base,
+    CalendarDay,
     Chat,
     Invite,
     Person,
@@ -35,6 +36,7 @@ __all__ = [
     "ActivityRecord",
     "AuditEntry",
     "Base",
+    "CalendarDay",
     "Campaign",
     "Chat",
     "Draw",

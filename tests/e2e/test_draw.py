@@ -9,7 +9,15 @@ import random
 from sqlalchemy import select
 
 from bot import cli
-from storage.models import Draw, Inspection, InspectionKind, Role, Submission, SubmissionStatus, Unit
+from storage.models import (
+    Draw,
+    Inspection,
+    InspectionKind,
+    Role,
+    Submission,
+    SubmissionStatus,
+    Unit,
+)
 from tests.e2e.test_inspection import bound_group
 from tests.e2e.test_selfassessment import join
 
