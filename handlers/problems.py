@@ -12,6 +12,7 @@ from dataclasses import replace
 from domain.filling.usecases import Result
 from domain.problems import holidays, usecases
 from domain.problems.holidays import CalendarStatus
+from domain.problems.ledger import BranchLedger, Page, Summary
 from domain.problems.usecases import BranchChoice, Card, Drawn, Evidence, KindChoice, Listing
 from handlers import forms
 from handlers.buttons import numeric_tail
@@ -38,6 +39,8 @@ def render(work: Work, result: Result) -> None:
         elif isinstance(said, BranchChoice):
             rows = [[(f"{u.name}（{u.code}）", f"ins:u:{u.id}")] for u in said.units]
             work.reply("inspect_pick.html.j2", buttons=rows, choice=said)
+        elif isinstance(said, Summary | Page | BranchLedger):
+            _ledger(work, said)
         elif isinstance(said, CalendarStatus):
             rows = [[(work.string("reminder.btn.holidays"), "hol:new")]] if said.may_load else None
             work.reply("calendar_status.html.j2", buttons=rows, years=said.years, may_load=said.may_load)
@@ -77,6 +80,36 @@ def _listing(work: Work, listing: Listing) -> None:
         rows.append(paging)
     work.reply(f"{listing.kind}_list.html.j2", buttons=rows, listing=listing, today=listing.today,
                colour=usecases.items.colour)  # fmt: skip
+
+
+def _ledger(work: Work, shown: Summary | Page | BranchLedger) -> None:
+    if isinstance(shown, Summary):
+        label = work.string
+        rows: Buttons = [[(f"🔴 {label('ledger.overdue')} {shown.overdue}", "lg:o:all:0"),
+                          (label("ledger.active"), "lg:s:active:0")]]  # fmt: skip
+        statuses = [(f"{label('problem.status.' + s)} {n}", f"lg:s:{s}:0") for s, n in shown.by_status.items() if n]
+        rows += [statuses[i:i + 2] for i in range(0, len(statuses), 2)]
+        rows.append([(label(f"problem.source.{s}"), f"lg:src:{s}:0") for s in shown.by_source])
+        rows.append([(label("ledger.by_branch"), "lg:b:0:0")])
+        work.reply("ledger_summary.html.j2", buttons=rows, summary=shown)
+        return
+    if isinstance(shown, BranchLedger):
+        rows = [[(f"#{item.id} {item.clause[:28]}", f"prob:{item.id}")] for item, _ in shown.entries[:20]]
+        work.reply("ledger_branch.html.j2", buttons=rows, ledger=shown, today=shown.today,
+                   colour=usecases.items.colour)  # fmt: skip
+        return
+    if shown.kind == "b":
+        rows = [[(f"{line.unit.name}（{line.open}/{line.overdue}）", f"lg:u:{line.unit.id}:0")] for line in shown.rows]
+    else:
+        rows = [[(f"#{item.id} {unit.name[:10]}：{item.clause[:18]}", f"prob:{item.id}")] for item, unit in shown.rows]
+    paging = []
+    if shown.page > 0:
+        paging.append((work.string("list.previous"), f"lg:{shown.kind}:{shown.value}:{shown.page - 1}"))
+    if shown.page + 1 < shown.pages:
+        paging.append((work.string("list.next"), f"lg:{shown.kind}:{shown.value}:{shown.page + 1}"))
+    if paging:
+        rows.append(paging)
+    work.reply("ledger_page.html.j2", buttons=rows, listing=shown, today=shown.today, colour=usecases.items.colour)
 
 
 def _evidence(work: Work, shown: Evidence) -> None:
@@ -168,3 +201,21 @@ async def load_holidays(work: Work) -> None:
     """/holidays, or the ``hol:new`` button: type a year's official holiday arrangement."""
     pressed = work.update.callback_query is not None
     render(work, await holidays.begin_loading(work.session, work.actor, forms.moment(work), pressed=pressed))
+
+
+@unit_of_work
+async def ledger(work: Work) -> None:
+    """/ledger: the problem ledger of the person's subtree."""
+    render(work, await usecases.ledger(work.session, work.actor, forms.moment(work)))
+
+
+@unit_of_work
+async def ledger_pressed(work: Work) -> None:
+    """``lg:<kind>:<value>:<page>``: a page of the ledger, or one branch's (``lg:u:<unit>:0``)."""
+    parts = work.update.callback_query.data.split(":")
+    if len(parts) != 4 or not (parts[3].isascii() and parts[3].isdigit() and len(parts[3]) <= 4) \
+            or not (parts[2].isascii() and len(parts[2]) <= 24):  # fmt: skip
+        render(work, replace(Result(), toast="stale", alert=True))
+        return
+    render(work, await usecases.ledger(work.session, work.actor, forms.moment(work), kind=parts[1], value=parts[2],
+                                       page=int(parts[3])))

@@ -44,6 +44,7 @@ def register(application: Application) -> None:
             CommandHandler("inspect", problems.inspect, filters=private),
             CommandHandler("draw", problems.draw, filters=private),
             CommandHandler("status", problems.status, filters=private),
+            CommandHandler("ledger", problems.ledger, filters=private),
             CommandHandler("holidays", problems.load_holidays, filters=private),
             CommandHandler("cancel", forms.cancel, filters=private),
             CommandHandler("publish", publish.publish_help, filters=private),
@@ -61,6 +62,7 @@ def register(application: Application) -> None:
             CallbackQueryHandler(problems.pressed, pattern=r"^rx:"),
             CallbackQueryHandler(problems.inspect_pressed, pattern=r"^ins:"),
             CallbackQueryHandler(problems.load_holidays, pattern=r"^hol:new$"),
+            CallbackQueryHandler(problems.ledger_pressed, pattern=r"^lg:"),
             ChatMemberHandler(groups.bot_added, ChatMemberHandler.MY_CHAT_MEMBER),
             # Last: anything unclaimed above.
             CallbackQueryHandler(fallback.stale_button),

@@ -29,9 +29,10 @@ from domain.problems import (
     purposes,
     spotcheck,
 )
+from domain.problems import ledger as problem_ledger
 from domain.problems.items import HistoryLine
 from domain.problems.lifecycle import Refused, Verb
-from storage.models import Draw, InspectionKind, Person, ProblemItem, Unit, UnitType
+from storage.models import Draw, InspectionKind, Person, ProblemItem, ProblemStatus, Unit, UnitType
 
 PAGE = 8
 CODES: dict[str, Verb] = {"ack": Verb.acknowledge, "sub": Verb.submit, "ext": Verb.request_extension,
@@ -280,3 +281,29 @@ async def begin_drawn(session: AsyncSession, actor: Actor, draw_id: int, unit_id
     if row is None or unit is None or row.drawn_by != actor.person_id or unit.code not in row.chosen:
         return refusal("stale", pressed=True)
     return await begin_inspection(session, actor, unit_id, InspectionKind.random.value, when, draw_id=row.id)
+
+
+# --- the committee's ledger ---------------------------------------------------------------
+
+LEDGER_KINDS = ("s", "o", "src", "b", "u")
+
+
+async def ledger(session: AsyncSession, actor: Actor, when: Moment, *, kind: str | None = None, value: str = "",
+                 page: int = 0) -> Result:  # fmt: skip
+    """/ledger (问题台账) and its buttons: the summary, a page of items or branches, one branch's ledger."""
+    pressed = kind is not None
+    try:
+        if kind is None:
+            return Result([await problem_ledger.summary(session, actor, when.today)])
+        if kind == "b":
+            return Result([await problem_ledger.branches(session, actor, page=page, today=when.today)])
+        if kind == "u":
+            found = await problem_ledger.branch(session, actor, int(value), when.today) if value.isdigit() else None
+            return Result([found]) if found else refusal("stale", pressed=True)
+        if (kind == "s" and value not in ("active", *ProblemStatus.__members__)) or \
+                (kind == "src" and value not in problem_ledger.SOURCES) or kind not in LEDGER_KINDS:  # fmt: skip
+            return refusal("stale", pressed=True)
+        return Result([await problem_ledger.listing(session, actor, kind=kind, value=value, page=page,
+                                                    today=when.today)])  # fmt: skip
+    except permissions.NotAllowed:
+        return refusal("not_allowed", pressed=pressed, message="not_allowed")
