@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from telegram import KeyboardButton, ReplyKeyboardMarkup
+from telegram.constants import ParseMode
+
+from domain.filling.purposes import Told
 from domain.filling.usecases import Result
 from domain.problems import holidays, usecases
 from domain.problems.holidays import CalendarStatus
@@ -50,10 +54,21 @@ def render(work: Work, result: Result) -> None:
         elif isinstance(said, KindChoice):
             rows = [[(work.string(f"inspection.kind.{k}"), f"ins:k:{said.unit.id}:{k}")] for k in KINDS]
             work.reply("inspect_kind.html.j2", buttons=rows, unit=said.unit, targets=said.targets)
+        elif isinstance(said, Told) and said.message == "inspection_begun":
+            _with_location_button(work, work.text("inspection_begun.html.j2", **said.values))
         else:
             forms.render(work, Result([said]))
     if result.notified:
         work.later(forms.wake_outbox)
+
+
+def _with_location_button(work: Work, text: str) -> None:
+    """Send ``text`` with a keyboard whose one button shares the phone's location (the spot check's
+    first question asks for it); Telegram hides it once used."""
+    chat_id = work.chat_id
+    keyboard = ReplyKeyboardMarkup([[KeyboardButton(work.string("inspection.share_location"), request_location=True)]],
+                                   resize_keyboard=True, one_time_keyboard=True)  # fmt: skip
+    work.later(lambda ctx: ctx.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard))
 
 
 def _card(work: Work, card: Card) -> None:

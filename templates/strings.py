@@ -99,6 +99,7 @@ STRINGS: dict[str, str] = {
     "reminder.btn.revisit": N_("🔎 开始回头看"),
     "cmd.inspect": N_("现场检查（可加支部名称或编码查找）"),
     "cmd.draw": N_("随机抽查：抽取 N 个支部"),
+    "inspection.share_location": N_("📍 发送当前位置"),
     "cmd.status": N_("系统状态（工作日历）"),
     "cmd.ledger": N_("问题台账：按状态、来源、支部查看"),
     "ledger.overdue": N_("逾期"),

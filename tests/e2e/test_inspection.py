@@ -90,6 +90,7 @@ async def test_inspection__three_failing_findings__become_items_due_in_working_d
     assert "找到 1 个与“红旗”相符的支部" in found.text and found.button_texts == ["城关镇红旗村党支部（T0102）"]
     assert kinds.button_texts == ["定期检查", "不定期抽查", "明察暗访", "回头看"]
     assert "开始定期检查：城关镇红旗村党支部" in begun.text and "检查位置" in first.text
+    assert begun.reply_markup["keyboard"] == [[{"text": "📍 发送当前位置", "request_location": True}]]  # one tap
     started = await arrives(api, wang, "正在开展定期检查")
     assert "赵巡察" in started.text
     await arrives(api, group, "正在开展定期检查")
