@@ -75,7 +75,7 @@ def _card(work: Work, card: Card) -> None:
     item = card.item
     rows: Buttons = [[(work.string(BUTTONS[usecases.CODE_OF[v]]), f"rx:{usecases.CODE_OF[v]}:{item.id}:{item.version}")]
                      for v in card.verbs]  # fmt: skip
-    if item.evidence:
+    if item.evidence or card.source.get("photos"):
         rows.append([(work.string("problem.btn.evidence"), f"rx:ev:{item.id}")])
     work.reply("problem_card.html.j2", buttons=rows, card=card, item=item, unit=card.unit, today=card.today,
                colour=usecases.items.colour(item.due_on, card.today))  # fmt: skip

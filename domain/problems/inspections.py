@@ -220,4 +220,5 @@ async def source_of(session: AsyncSession, item: ProblemItem) -> dict[str, Any]:
     return {"type": item.source_type, "kind": inspection.kind.value, "at": inspection.submitted_at or inspection.started_at,
             "inspector": inspector.name if inspector else None, "location": inspection.location,
             "inflated": bool(finding.get("inflated")), "method": finding.get("method"),
-            "photos": len(finding.get("photos") or [])}  # fmt: skip
+            "photos": [{"type": "photo", "file_id": ph["file_id"], "size": ph.get("size"), "caption": ph.get("caption")}
+                       for ph in finding.get("photos") or [] if isinstance(ph, dict)]}  # fmt: skip

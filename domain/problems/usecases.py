@@ -120,14 +120,16 @@ async def card(session: AsyncSession, actor: Actor, item_id: int, when: Moment) 
 
 
 async def evidence(session: AsyncSession, actor: Actor, item_id: int) -> Result:
-    """The item's evidence files, for someone who may see the item."""
+    """The item's files, for someone who may see the item: the inspector's photos of the finding, then
+    the branch's evidence of its rectification."""
     found = await _visible(session, actor, item_id)
     if isinstance(found, str):
         return refusal(found, pressed=True)
     item, _unit = found
-    if not item.evidence:
+    files = [*(await inspections.source_of(session, item)).get("photos", []), *(item.evidence or [])]
+    if not files:
         return Result(toast="problem.no_evidence", alert=True)
-    return Result([Evidence(item, list(item.evidence))])
+    return Result([Evidence(item, files)])
 
 
 def _refused(error: Refused) -> Result:

@@ -128,7 +128,10 @@ async def test_inspection__three_failing_findings__become_items_due_in_working_d
     [card] = await wang.replies()
     assert COMMITTEE in card.text and "严重" in card.text and "缺组织委员" in card.text
     assert "来源：定期检查（2026年9月28日，赵巡察） · 方式：查" in card.text
-    assert "检查位置：31.23040, 121.47370" in card.text and "自评虚高" in card.text
+    assert "检查位置：31.23040, 121.47370" in card.text and "自评虚高" in card.text and "现场照片 1 张" in card.text
+    await wang.press("📎 查看佐证材料", message=card)
+    [photo] = await wang.replies()
+    assert photo.kind == "photo"  # the inspector's photo of the finding, sent again by its file id
 
 
 async def test_covert_inspection__nobody_hears_of_it_until_it_is_submitted(bot, api, database_url, clock):
