@@ -12,7 +12,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.filling import usecases
@@ -37,7 +37,7 @@ class CalendarStatus:
 
 
 async def years_of_interest(session: AsyncSession, today: date) -> list[int]:
-    loaded = set(await session.scalars(select(distinct(CalendarDay.year)).where(CalendarDay.year >= today.year)))
+    loaded = set(await session.scalars(select(CalendarDay.year).distinct().where(CalendarDay.year >= today.year)))
     return sorted({today.year, today.year + 1} | loaded)
 
 
