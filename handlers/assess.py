@@ -54,23 +54,6 @@ async def reminder_start_pressed(work: Work) -> None:
 
 
 @unit_of_work
-async def problem_pressed(work: Work) -> None:
-    """Show one problem-list item (``prob:<id>``) to someone whose roles cover its branch."""
-    parsed = parse(work.update.callback_query.data, "prob", ID)
-    try:
-        found = await assessment.visible_problem(work.session, work.actor, *parsed) if parsed else None
-    except NotAllowed:
-        work.answer("not_allowed", alert=True)
-        return
-    if found is None:
-        work.answer("stale", alert=True)
-        return
-    item, unit = found
-    work.answer()
-    work.reply("problem_item.html.j2", item=item, unit=unit, today=work.today)
-
-
-@unit_of_work
 async def review_list(work: Work) -> None:
     """List the submissions waiting for this reviewer."""
     try:
@@ -101,4 +84,5 @@ async def problems(work: Work) -> None:
         work.reply("not_allowed.html.j2")
         return
     items = await assessment.problem_list(work.session, work.actor)
-    work.reply("problem_list.html.j2", items=items, today=work.today)
+    buttons = [[(f"#{p.id} {unit.name[:12]}：{p.clause[:20]}", f"prob:{p.id}")] for p, unit in items[:30]]  # its card
+    work.reply("problem_list.html.j2", items=items, today=work.today, buttons=buttons)

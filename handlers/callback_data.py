@@ -73,3 +73,11 @@ def parse(data: str | None, prefix: str, *fields: Field) -> tuple[Any, ...] | No
         return tuple(field(raw) for field, raw in zip(fields, raws, strict=True))
     except Invalid:
         return None
+
+
+def numeric_tail(raw: str) -> int | None:
+    """One id field read on its own (for data whose shape varies by its first words), or None."""
+    try:
+        return ID(raw)
+    except Invalid:
+        return None

@@ -174,9 +174,11 @@ async def cancel(work: Work) -> None:
 def to_input(message) -> forms.UserInput:
     """What a Telegram message means to a form."""
     if message.photo:
-        return forms.Photo(message.photo[-1].file_id, message.media_group_id)
+        return forms.Photo(message.photo[-1].file_id, message.media_group_id, message.photo[-1].file_size,
+                           message.caption)  # fmt: skip
     if message.document:
-        return forms.Document(message.document.file_id, message.document.file_name or "")
+        return forms.Document(message.document.file_id, message.document.file_name or "", message.document.file_size,
+                              message.caption)  # fmt: skip
     if message.location:
         return forms.Location(message.location.latitude, message.location.longitude)
     if message.text is not None:

@@ -11,7 +11,18 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin, assess, fallback, forms, groups, onboarding, people, publish, reminders
+from handlers import (
+    admin,
+    assess,
+    fallback,
+    forms,
+    groups,
+    onboarding,
+    people,
+    problems,
+    publish,
+    reminders,
+)
 
 
 def register(application: Application) -> None:
@@ -32,6 +43,13 @@ def register(application: Application) -> None:
             CommandHandler("activity", assess.record_activity, filters=private),
             CommandHandler("review", assess.review_list, filters=private),
             CommandHandler("problems", assess.problems, filters=private),
+            CommandHandler("rectify", problems.rectify, filters=private),
+            CommandHandler("verify", problems.verify, filters=private),
+            CommandHandler("inspect", problems.inspect, filters=private),
+            CommandHandler("draw", problems.draw, filters=private),
+            CommandHandler("status", problems.status, filters=private),
+            CommandHandler("ledger", problems.ledger, filters=private),
+            CommandHandler("holidays", problems.load_holidays, filters=private),
             CommandHandler("cancel", forms.cancel, filters=private),
             CommandHandler("publish", publish.publish_help, filters=private),
             CommandHandler("bind", groups.bind),
@@ -45,7 +63,11 @@ def register(application: Application) -> None:
             CallbackQueryHandler(assess.start_pressed, pattern=r"^new:"),
             CallbackQueryHandler(assess.review_pressed, pattern=r"^rev:"),
             CallbackQueryHandler(assess.reminder_start_pressed, pattern=r"^[a-z]{1,16}:start$"),  # any purpose's code
-            CallbackQueryHandler(assess.problem_pressed, pattern=r"^prob:"),
+            CallbackQueryHandler(problems.card_pressed, pattern=r"^prob:"),
+            CallbackQueryHandler(problems.pressed, pattern=r"^rx:"),
+            CallbackQueryHandler(problems.inspect_pressed, pattern=r"^ins:"),
+            CallbackQueryHandler(problems.load_holidays, pattern=r"^hol:new$"),
+            CallbackQueryHandler(problems.ledger_pressed, pattern=r"^lg:"),
             ChatMemberHandler(groups.bot_added, ChatMemberHandler.MY_CHAT_MEMBER),
             # Last: anything unclaimed above.
             CallbackQueryHandler(fallback.stale_button),

@@ -13,10 +13,10 @@ from domain.org.permissions import Action, Role
 # The policy as the organisation department states it, one line per role: what it may do, on the
 # unit where the role is held and everything below it. Nothing anywhere else, nothing for others.
 POLICY = {
-    Role.secretary: {"fill_checklist", "record_activity", "see_problems"},
+    Role.secretary: {"fill_checklist", "record_activity", "see_problems", "rectify_item"},
     Role.committee: {"review_submission", "see_problems", "list_units", "bind_group", "invite_secretary",
-                     "invite_inspector"},  # fmt: skip
-    Role.inspector: {"see_problems"},
+                     "invite_inspector", "verify_rectification", "list_problem_ledger"},  # fmt: skip
+    Role.inspector: {"see_problems", "inspect_unit", "draw_sample", "verify_rectification", "list_problem_ledger"},
     Role.admin: {a.value for a in Action},
 }
 # Where the unit lies relative to the unit where the role is held (/1/ county, /1/2/ town, /1/2/3/ branch).

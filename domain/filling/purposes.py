@@ -26,7 +26,7 @@ from domain.org.people import Actor
 from domain.org.permissions import Action
 from storage.models import FormSession, Unit
 
-INSTALLED = ("domain.standardisation.purposes",)
+INSTALLED = ("domain.standardisation.purposes", "domain.problems.purposes")
 
 
 @dataclass(frozen=True)

@@ -272,7 +272,7 @@ def _parse(defn: FormDefinition, item: Field, user_input: UserInput, ctx: FormCo
         return wrong
     if isinstance(user_input, Document):
         if kind is FieldType.DOCUMENT:
-            return Accepted({"file_id": user_input.file_id, "file_name": user_input.file_name})
+            return Accepted(user_input.ref())
         return wrong
     if isinstance(user_input, Location):
         if kind is FieldType.LOCATION:
@@ -330,7 +330,7 @@ def _date_bound(bound: Any, today: date) -> date | None:
 
 
 def _photo(defn: FormDefinition, state: FormState, settled: Walk, item: Field, photo: Photo, ctx: FormContext) -> Step:
-    ref = {"file_id": photo.file_id, "media_group_id": photo.media_group_id}
+    ref = photo.ref()
     album = Album(photo.media_group_id, item.name) if photo.media_group_id else state.album
     if item.type is FieldType.PHOTOS:
         limit = int(item.maximum) if isinstance(item.maximum, Decimal) else MAX_PHOTOS
@@ -347,7 +347,7 @@ def _late_album_photo(defn: FormDefinition, state: FormState, photo: Photo) -> F
     album = state.album
     if album is None or photo.media_group_id != album.media_group_id:
         return None
-    ref = {"file_id": photo.file_id, "media_group_id": photo.media_group_id}
+    ref = photo.ref()
     if state.phase is Phase.ASKING and state.current == album.field and state.pending:
         return replace(state, pending=(*state.pending, ref))
     existing = state.answers.get(album.field)

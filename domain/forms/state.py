@@ -130,12 +130,25 @@ class Choice:
 class Photo:
     file_id: str
     media_group_id: str | None = None
+    size: int | None = None  # bytes, as Telegram states them (kept with evidence)
+    caption: str | None = None
+
+    def ref(self) -> dict[str, Any]:
+        """The photo as an answer keeps it: the file id, its album, and its size and caption when known."""
+        ref: dict[str, Any] = {"file_id": self.file_id, "media_group_id": self.media_group_id}
+        return ref | {k: v for k, v in (("size", self.size), ("caption", self.caption)) if v is not None}
 
 
 @dataclass(frozen=True)
 class Document:
     file_id: str
     file_name: str | None = None
+    size: int | None = None
+    caption: str | None = None
+
+    def ref(self) -> dict[str, Any]:
+        ref: dict[str, Any] = {"file_id": self.file_id, "file_name": self.file_name}
+        return ref | {k: v for k, v in (("size", self.size), ("caption", self.caption)) if v is not None}
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """Working days (工作日) on China's statutory calendar, local times and quiet hours (免打扰时段).
 
 The statutory calendar moves days: 2026-10-01…07 are holidays (国庆节) and Saturday 2026-10-10 is a
-make-up working day (调休上班). ``chinese_calendar`` knows the years the State Council has
-published; for other years we fall back to Monday–Friday and log a warning once per year.
+make-up working day (调休上班). A year's arrangement loaded by an admin (``arrange``, kept in the
+database by ``domain.kernel.holidays``) comes first; then ``chinese_calendar``, which knows the
+years the State Council had published when it was released; for other years we fall back to
+Monday–Friday, log a warning once per year, and ``coverage`` says so for /status and the CLI.
 Everything here is pure: no database, no clock (``now`` is passed in).
 """
 
@@ -21,13 +23,44 @@ QUIET_START = time(22, 0)
 QUIET_END = time(8, 0)
 
 
+# Year → (days off 放假, make-up working days 调休上班), as loaded; replaced whole by ``arrange``.
+_ARRANGED: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
+
+
 @cache
 def is_working_day(day: date) -> bool:
+    arranged = _ARRANGED.get(day.year)
+    if arranged is not None:
+        days_off, make_up = arranged
+        return day in make_up or (day.weekday() < 5 and day not in days_off)
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
         _warn_fallback(day.year)
         return day.weekday() < 5
+
+
+def arrange(years: dict[int, tuple[frozenset[date], frozenset[date]]]) -> bool:
+    """Use these loaded arrangements (every one; a year left out is no longer arranged). Whether
+    anything changed."""
+    if years == _ARRANGED:
+        return False
+    _ARRANGED.clear()
+    _ARRANGED.update(years)
+    is_working_day.cache_clear()
+    return True
+
+
+def coverage(year: int) -> str:
+    """Where ``year``'s working days come from: ``loaded`` (an admin loaded its arrangement),
+    ``statutory`` (chinese_calendar knows it) or ``fallback`` (Monday–Friday: not known)."""
+    if year in _ARRANGED:
+        return "loaded"
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return "fallback"
+    return "statutory"
 
 
 @cache

@@ -10,10 +10,10 @@ from storage.models import Role
 
 EVERYONE = ("start", "help", "lang")
 BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.admin: ("review", "problems", "invite", "units", "people", "publish"),
-    Role.committee: ("review", "problems", "invite", "units"),
-    Role.secretary: ("selfcheck", "demo", "activity", "problems", "cancel"),
-    Role.inspector: ("problems",),
+    Role.admin: ("review", "problems", "verify", "ledger", "invite", "units", "people", "publish", "holidays", "status"),
+    Role.committee: ("review", "problems", "verify", "ledger", "invite", "units"),
+    Role.secretary: ("selfcheck", "demo", "activity", "problems", "cancel"),  # /problems leads to each item's card
+    Role.inspector: ("inspect", "draw", "problems", "verify", "ledger"),
 }
 GROUP = ("bind", "unbind", "help")
 

@@ -37,6 +37,12 @@ class Action(StrEnum):
     invite_committee = "invite_committee"
     invite_inspector = "invite_inspector"
     invite_admin = "invite_admin"
+    rectify_item = "rectify_item"  # 整改: acknowledge a problem item, submit its evidence, ask for more time
+    verify_rectification = "verify_rectification"  # 验收: close (销号) or return an item; decide extensions
+    inspect_unit = "inspect_unit"  # 现场检查 and 回头看 on site
+    draw_sample = "draw_sample"  # 随机抽查: draw branches to inspect
+    list_problem_ledger = "list_problem_ledger"  # 问题台账 of a subtree, by status, branch and source
+    load_holidays = "load_holidays"  # the year's official holiday arrangement (放假, 调休上班)
 
 
 class Scope(StrEnum):
@@ -48,13 +54,20 @@ TABLE: dict[tuple[Role, Action], Scope] = {
     (Role.secretary, A.fill_checklist): S.SUBTREE,
     (Role.secretary, A.record_activity): S.SUBTREE,
     (Role.secretary, A.see_problems): S.SUBTREE,
+    (Role.secretary, A.rectify_item): S.SUBTREE,
     (Role.committee, A.review_submission): S.SUBTREE,
     (Role.committee, A.see_problems): S.SUBTREE,
     (Role.committee, A.list_units): S.SUBTREE,
     (Role.committee, A.bind_group): S.SUBTREE,
     (Role.committee, A.invite_secretary): S.SUBTREE,
     (Role.committee, A.invite_inspector): S.SUBTREE,
+    (Role.committee, A.verify_rectification): S.SUBTREE,
+    (Role.committee, A.list_problem_ledger): S.SUBTREE,
     (Role.inspector, A.see_problems): S.SUBTREE,
+    (Role.inspector, A.inspect_unit): S.SUBTREE,
+    (Role.inspector, A.draw_sample): S.SUBTREE,
+    (Role.inspector, A.verify_rectification): S.SUBTREE,
+    (Role.inspector, A.list_problem_ledger): S.SUBTREE,
     **{(Role.admin, action): S.SUBTREE for action in Action},
 }
 INVITE = {Role.secretary: A.invite_secretary, Role.committee: A.invite_committee,

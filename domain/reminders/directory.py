@@ -116,6 +116,27 @@ class Directory:
                 return by_unit[ancestor]
         return None
 
+    def allows(self, person_id: int, action: permissions.Action, unit_id: int) -> bool:
+        """Whether one of the person's roles allows ``action`` on the unit (the permissions table's rule)."""
+        path = self.units[unit_id].path
+        return any((role, action) in permissions.TABLE and path.startswith(self.units[held].path)
+                   for role, held in self._by_person.get(person_id, []) if held in self.units)  # fmt: skip
+
+    def person(self, person_id: int) -> Recipient | None:
+        for (_role, _unit), people in self._holders.items():
+            for candidate in people:
+                if candidate.person_id == person_id:
+                    return candidate
+        return None
+
+    def inspectors_over(self, unit_id: int) -> list[Recipient]:
+        """The inspectors on the nearest unit above (or at) this one that has any."""
+        for ancestor in reversed(self.units[unit_id].lineage):
+            found = self.holders(Role.inspector, ancestor)
+            if found:
+                return found
+        return []
+
     def units_of(self, person_id: int) -> list[int]:
         return [unit_id for _role, unit_id in self._by_person.get(person_id, [])]
 

@@ -1,6 +1,7 @@
 """Problem-list items (问题清单) and their rectification deadlines (整改时限).
 
-The owner (the branch's secretaries) is reminded on working days at 09:00: when the item turns
+While the deadline is the owner's (``lifecycle.OWNER_TURN``: not submitted for verification, not
+closed) the owner (the branch's secretaries) is reminded on working days at 09:00: when the item turns
 yellow (10 days left), 3 days before, on the day, and each working day it is overdue. An item
 overdue for longer escalates: from ``ESCALATE_COMMITTEE`` working days to the committee's
 reviewers, from ``ESCALATE_ADMIN`` to the admins. Overdue reminders cannot be snoozed.
@@ -17,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kernel import workdays
 from domain.kernel.outbox import Button, Notice
+from domain.problems import lifecycle
 from domain.reminders.sweep_context import SweepContext, deadline_stage
-from storage.models import ProblemItem, ProblemStatus
+from storage.models import ProblemItem
 
 YELLOW_DAYS = 10
 NEAR_DAYS = 3
@@ -65,8 +67,8 @@ def owner_stage(due: date, today: date) -> str | None:
 
 
 async def open_items(session: AsyncSession, *, due_by: date | None = None) -> list[ProblemItem]:
-    query = select(ProblemItem).where(ProblemItem.status == ProblemStatus.open).order_by(ProblemItem.due_on,
-                                                                                        ProblemItem.id)  # fmt: skip
+    query = select(ProblemItem).where(ProblemItem.status.in_(lifecycle.OWNER_TURN)).order_by(ProblemItem.due_on,
+                                                                                            ProblemItem.id)  # fmt: skip
     if due_by is not None:
         query = query.where(ProblemItem.due_on <= due_by)
     return list((await session.scalars(query)).all())
@@ -79,19 +81,26 @@ async def notices(session: AsyncSession, ctx: SweepContext) -> list[Notice]:
     for item in await open_items(session, due_by=ctx.today + timedelta(days=YELLOW_DAYS)):
         values = item_values(item, ctx)
         buttons = ((Button("reminder.btn.open_item", f"prob:{item.id}"),),)
-        subject = f"problem:{item.id}"
+        subject, again = f"problem:{item.id}", deadline_round(item)
         if ctx.today <= item.due_on:
             stage = deadline_stage(item.due_on, ctx.today, near=NEAR_DAYS, far=YELLOW_DAYS)
             if stage is None:
                 continue
             for owner in ctx.directory.secretaries(item.unit_id):
-                found.append(Notice(key=f"{subject}:{stage}:p{owner.person_id}", kind=f"problem.{stage}",
+                found.append(Notice(key=f"{subject}:{stage}{again}:p{owner.person_id}", kind=f"problem.{stage}",
                                     chat_id=owner.chat_id, person_id=owner.person_id, subject=subject,
                                     template="reminder_problem.html.j2", values={**values, "stage": stage},
                                     not_before=ctx.slot, buttons=buttons, snoozable=True))  # fmt: skip
             continue
         found += _overdue(item, values, buttons, ctx)
     return found
+
+
+def deadline_round(item: ProblemItem) -> str:
+    """"" for an item's first deadline; once the due date moved (an extension granted, a regression
+    reopened) the reminders of the new deadline are keyed by it, so they come again."""
+    moved = item.regressions or (item.extension_until is not None and item.extension_until == item.due_on)
+    return f"@{item.due_on:%Y%m%d}" if moved else ""
 
 
 def _overdue(item: ProblemItem, values: dict, buttons, ctx: SweepContext) -> list[Notice]:
@@ -110,7 +119,8 @@ def _overdue(item: ProblemItem, values: dict, buttons, ctx: SweepContext) -> lis
         levels.append(("admin", ctx.directory.admins()))
     for level, people in levels:
         for person in people:
-            found.append(Notice(key=f"{subject}:esc.{level}:p{person.person_id}", kind=f"problem.escalated.{level}",
+            found.append(Notice(key=f"{subject}:esc.{level}{deadline_round(item)}:p{person.person_id}",
+                                kind=f"problem.escalated.{level}",
                                 chat_id=person.chat_id, person_id=person.person_id, subject=subject,
                                 template="reminder_escalation.html.j2", values={**values, "level": level},
                                 not_before=ctx.slot, buttons=buttons))  # fmt: skip

@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kernel import audit, outbox, workdays
 from domain.kernel.outbox import Button, Notice
+from domain.problems import lifecycle
 from domain.reminders import current
 from storage.models import (
     Campaign,
     OutboxMessage,
     OutboxStatus,
     ProblemItem,
-    ProblemStatus,
     Snooze,
     Submission,
     SubmissionStatus,
@@ -45,7 +45,7 @@ async def still_current(session: AsyncSession, subject: str | None, now: datetim
         return True
     if kind == "problem":
         item = await session.get(ProblemItem, int(raw))
-        return item is not None and item.status is ProblemStatus.open
+        return item is not None and item.status in lifecycle.OWNER_TURN
     if kind == "submission":
         submission = await session.get(Submission, int(raw))
         return submission is not None and submission.status is SubmissionStatus.submitted

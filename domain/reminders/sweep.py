@@ -16,9 +16,19 @@ from datetime import datetime, tzinfo
 from sqlalchemy import String, cast, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.kernel import outbox, updates
+from domain.kernel import holidays, outbox, updates
 from domain.kernel.outbox import Notice
-from domain.reminders import campaigns, digest, orglife, problems, reviews, rollcall
+from domain.problems import lifecycle
+from domain.reminders import (
+    calendar,
+    campaigns,
+    digest,
+    orglife,
+    problems,
+    rectification,
+    reviews,
+    rollcall,
+)
 from domain.reminders.directory import Directory
 from domain.reminders.sweep_context import Rule, SweepContext
 from storage.models import (
@@ -35,11 +45,14 @@ log = logging.getLogger(__name__)
 
 RULES: dict[str, Rule] = {
     "problems": problems.notices,
+    "verifications": rectification.verify_notices,
+    "revisits": rectification.revisit_notices,
     "campaigns": campaigns.notices,
     "reviews": reviews.notices,
     "orglife": orglife.notices,
     "digest": digest.notices,
     "rollcall": rollcall.notices,
+    "holidays": calendar.notices,
 }
 
 
@@ -54,6 +67,7 @@ class SweepReport:
 
 async def sweep(session: AsyncSession, *, now: datetime, tz: tzinfo, rules: dict[str, Rule] | None = None) -> SweepReport:
     """Run every rule and write what is due, and forget update ids too old to come again; the caller commits."""
+    await holidays.refresh(session)  # a year's arrangement loaded in any process counts here too
     ctx = SweepContext(now=now, tz=tz, directory=await Directory.load(session))
     found: list[Notice] = []
     failed: list[str] = []
@@ -91,12 +105,20 @@ async def _apply_snoozes(session: AsyncSession, notices: list[Notice], now: date
 
 
 async def cancel_resolved(session: AsyncSession) -> int:
-    """Withdraw pending reminders about items closed and submissions decided since they were written."""
-    closed = select(literal("problem:") + cast(ProblemItem.id, String)).where(ProblemItem.status == ProblemStatus.closed)
+    """Withdraw pending reminders whose occasion passed since they were written: an item's deadline
+    reminders once it is submitted or closed, its verifiers' once it is decided, its revisit's once
+    done; a submission's once it is decided."""
+    def problems(prefix: str, *where):
+        return select(literal(prefix) + cast(ProblemItem.id, String)).where(*where)
+
+    closed = problems("problem:", ProblemItem.status.not_in(lifecycle.OWNER_TURN))  # the owner's turn is over
+    verified = problems("verify:", ProblemItem.status != ProblemStatus.submitted)
+    revisited = problems("revisit:", (ProblemItem.status != ProblemStatus.closed) | ProblemItem.revisited_at.is_not(None))
     decided = select(literal("submission:") + cast(Submission.id, String)).where(
         Submission.status != SubmissionStatus.submitted)
     total = 0
-    for resolved, prefix in ((closed, "problem:%"), (decided, "submission:%")):
+    for resolved, prefix in ((closed, "problem:%"), (verified, "verify:%"), (revisited, "revisit:%"),
+                             (decided, "submission:%")):  # fmt: skip
         result = await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.status == OutboxStatus.pending, OutboxMessage.subject.like(prefix),

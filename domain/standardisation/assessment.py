@@ -10,7 +10,7 @@ stateDiagram-v2
 ```
 
 Every item the evaluation finds failing becomes a problem-list item (问题清单) of the branch, with a
-due date; a later issue builds its lifecycle (整改, 销号).
+due date; it then follows the rectification lifecycle of ``domain.problems.lifecycle`` (整改, 销号).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from domain.org import permissions
 from domain.org.people import Actor
 from domain.org.permissions import Action
 from domain.org.units import within
+from domain.problems import lifecycle
 from storage.models import (
     ItemReview,
     ProblemItem,
@@ -142,7 +143,7 @@ async def _problem_items(session: AsyncSession, submission: Submission, failing:
     open_items = set(
         await session.scalars(
             select(ProblemItem.item).where(ProblemItem.unit_id == submission.unit_id,
-                                           ProblemItem.status == ProblemStatus.open)  # fmt: skip
+                                           ProblemItem.status.in_(lifecycle.ACTIVE))  # fmt: skip
         )
     )
     created = []
@@ -177,13 +178,6 @@ async def awaiting_review(session: AsyncSession, actor: Actor) -> list[tuple[Sub
     return [(first, second) for first, second in rows]
 
 
-async def problem_item(session: AsyncSession, item_id: int) -> tuple[ProblemItem, Unit] | None:
-    row = (await session.execute(
-        select(ProblemItem, Unit).join(Unit, Unit.id == ProblemItem.unit_id).where(ProblemItem.id == item_id)
-    )).first()  # fmt: skip
-    return (row[0], row[1]) if row else None
-
-
 async def problem_list(session: AsyncSession, actor: Actor) -> list[tuple[ProblemItem, Unit]]:
     """Open problem items the actor may see: their branches', or their committee subtree's."""
     scopes = permissions.scope_paths(actor, Action.see_problems)
@@ -191,7 +185,7 @@ async def problem_list(session: AsyncSession, actor: Actor) -> list[tuple[Proble
         return []
     rows = await session.execute(
         select(ProblemItem, Unit).join(Unit, Unit.id == ProblemItem.unit_id)
-        .where(ProblemItem.status == ProblemStatus.open, within(scopes))
+        .where(ProblemItem.status.in_(lifecycle.ACTIVE), within(scopes))
         .order_by(ProblemItem.due_on, ProblemItem.id)
     )  # fmt: skip
     return [(first, second) for first, second in rows]
@@ -200,15 +194,6 @@ async def problem_list(session: AsyncSession, actor: Actor) -> list[tuple[Proble
 def _snapshot(row: Submission) -> dict[str, Any]:
     return {"status": row.status.value if row.status else None, "round": row.round, "version": row.version,
             "reasons": row.reasons}  # fmt: skip
-
-
-async def visible_problem(session: AsyncSession, actor: Actor, item_id: int) -> tuple[ProblemItem, Unit] | None:
-    """One problem-list item, for someone whose roles let them see its branch's problems
-    (``permissions.NotAllowed`` otherwise); None when there is no such item."""
-    found = await problem_item(session, item_id)
-    if found is not None:
-        permissions.require(actor, Action.see_problems, found[1].path)
-    return found
 
 
 async def reviewable(session: AsyncSession, actor: Actor) -> list[tuple[Submission, Unit]]:

@@ -236,3 +236,16 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class CalendarDay(Base):
+    """A day of a year's official holiday arrangement an admin loaded: a day off (放假) or a make-up
+    working day (调休上班). A year with any row is arranged; other days follow Monday–Friday."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    year: Mapped[int] = mapped_column(index=True)
+    working: Mapped[bool]
+    loaded_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    loaded_at: Mapped[datetime]

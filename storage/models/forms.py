@@ -13,7 +13,17 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import text
 
@@ -118,8 +128,21 @@ class ItemReview(Base):
 
 
 class ProblemStatus(enum.StrEnum):
-    open = "open"
-    closed = "closed"
+    """Where a problem-list item is in its rectification (整改); the transitions are domain.problems.lifecycle's."""
+
+    open = "open"  # 待整改: raised, not yet acknowledged by the branch
+    acknowledged = "acknowledged"  # 整改中: the branch set out its measures (措施) and a date
+    extension_requested = "extension_requested"  # 申请延期: waiting for the verifier's decision
+    submitted = "submitted"  # 待验收: evidence submitted for verification
+    returned = "returned"  # 退回重改: the verifier found the rectification insufficient
+    closed = "closed"  # 已销号
+    reopened = "reopened"  # 反弹: a revisit (回头看) found the problem again
+
+
+class Severity(enum.StrEnum):
+    general = "general"  # 一般
+    serious = "serious"  # 较重
+    grave = "grave"  # 严重
 
 
 class ProblemItem(Base):
@@ -130,7 +153,7 @@ class ProblemItem(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    source_type: Mapped[str] = mapped_column(String(32))  # submission | inspection | …
+    source_type: Mapped[str] = mapped_column(String(32))  # submission | inspection | revisit
     source_id: Mapped[int] = mapped_column(Integer)
     item: Mapped[str] = mapped_column(String(64))
     category: Mapped[str | None] = mapped_column(String(64))
@@ -141,6 +164,26 @@ class ProblemItem(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     closed_at: Mapped[datetime | None]
+    severity: Mapped[Severity] = mapped_column(enum_column(Severity), default=Severity.general)
+    # Bumped by every transition; buttons carry it, so a button shown before a change is stale.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    plan: Mapped[str | None] = mapped_column(Text)  # 整改措施
+    planned_on: Mapped[date | None] = mapped_column(Date)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    description: Mapped[str | None] = mapped_column(Text)  # what was done, with the evidence
+    # Telegram file ids with type, size and caption: [{"type": "photo", "file_id": …, "size": …, "caption": …}]
+    evidence: Mapped[list[Any] | None] = mapped_column(JSON)
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    submitted_at: Mapped[datetime | None]
+    extension_until: Mapped[date | None] = mapped_column(Date)  # the date asked for
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    verified_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # the last verdict's
+    verified_at: Mapped[datetime | None]
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    regressions: Mapped[int] = mapped_column(Integer, default=0)  # times reopened as 反弹
+    revisit_on: Mapped[date | None] = mapped_column(Date)  # 回头看 due after closing
+    revisit_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    revisited_at: Mapped[datetime | None]
 
 
 class ActivityRecord(Base):
@@ -159,3 +202,49 @@ class ActivityRecord(Base):
     answers: Mapped[dict[str, Any]]
     recorded_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
     recorded_at: Mapped[datetime]
+
+
+class InspectionKind(enum.StrEnum):
+    regular = "regular"  # 定期检查
+    random = "random"  # 不定期抽查
+    covert = "covert"  # 明察暗访: nobody is told until it is submitted
+    revisit = "revisit"  # 回头看
+
+
+class Inspection(Base):
+    """A spot check on site (现场检查) of one branch by an inspector; its findings once submitted."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (Index("ix_inspections_unit", "unit_id", "submitted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[InspectionKind] = mapped_column(enum_column(InspectionKind))
+    started_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    # Closed items to look at again (回头看), fixed when it starts so its form stays the same.
+    targets: Mapped[list[Any] | None] = mapped_column(JSON)
+    draw_id: Mapped[int | None] = mapped_column(Integer)  # the random draw (随机抽查) that chose the branch
+    location: Mapped[dict[str, Any] | None]  # {"lat": …, "lon": …}
+    # One per item looked at: item, category, clause, outcome (pass | fail | unseen), method (听/查/看/评),
+    # severity, note, photos, inflated (自评虚高), problem (the item raised or reopened).
+    findings: Mapped[list[Any] | None] = mapped_column(JSON)
+    inflated: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[str | None] = mapped_column(Text)
+
+
+class Draw(Base):
+    """A random draw (随机抽查) of branches to inspect, kept so that anyone with its seed can repeat it."""
+
+    __tablename__ = "draws"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    drawn_by: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    drawn_at: Mapped[datetime]
+    seed: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    only_passed: Mapped[bool]  # only branches whose self-assessment passed (达标) this year
+    year: Mapped[int] = mapped_column(Integer)
+    candidates: Mapped[list[Any]] = mapped_column(JSON)  # unit codes, sorted: the list drawn from
+    chosen: Mapped[list[Any]] = mapped_column(JSON)  # unit codes, in the order drawn
