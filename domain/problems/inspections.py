@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.filling.purposes import Finishing, NotCurrent, Told
+from domain.filling.purposes import PURPOSES, Finishing, NotCurrent, Told
 from domain.forms import FormDefinition
 from domain.kernel import audit, holidays, outbox, workdays
 from domain.kernel.outbox import Button, Notice
@@ -27,7 +27,6 @@ from domain.org.people import Actor
 from domain.org.permissions import Action
 from domain.org.units import within
 from domain.problems import config, lifecycle, spotcheck
-from domain.standardisation import checklists
 from storage.models import (
     Inspection,
     InspectionKind,
@@ -42,6 +41,7 @@ from storage.models import (
 )
 
 CHECKLIST = "standardisation"  # the branch's own checklist (目标任务书)
+CHECKLIST_START = "self"  # the self-assessment that fills it, in the purpose registry
 MATCHES = 12  # branches offered as buttons at once
 
 
@@ -86,13 +86,17 @@ async def start(session: AsyncSession, *, actor: Actor, unit: Unit, kind: Inspec
     return row
 
 
+async def _checklist(session: AsyncSession, version: str | None) -> FormDefinition:
+    """The branch's own checklist (the version given, or the current one), as the self-assessment's
+    purpose keeps it: asked of the registry, so inspections stand beside standardisation, not on it."""
+    self_assessment, form_id = PURPOSES.starter(CHECKLIST_START)
+    return await self_assessment.definition(session, form_id, None, version)
+
+
 async def definition(session: AsyncSession, _form_id: str, subject_id: int | None,
                      version: str | None) -> FormDefinition:  # fmt: skip
     inspection = await session.get_one(Inspection, subject_id)
-    if version is None:
-        checklist = await checklists.current(session, CHECKLIST)
-    else:
-        checklist = await checklists.version(session, CHECKLIST, version)
+    checklist = await _checklist(session, version)
     return spotcheck.definition(checklist, inspection.targets)
 
 
@@ -112,7 +116,7 @@ async def finish(f: Finishing) -> Told:
     inspection = await f.session.get_one(Inspection, f.form.subject_id)
     if inspection.submitted_at is not None or inspection.inspector_id != f.actor.person_id:
         raise NotCurrent(f"inspection {inspection.id}")
-    checklist = await checklists.version(f.session, CHECKLIST, f.definition.version)
+    checklist = await _checklist(f.session, f.definition.version)
     await holidays.refresh(f.session)  # due dates count the working days of the arrangements loaded
     found = spotcheck.findings(checklist, f.answers)
     self_assessed = await _self_assessed(f.session, f.unit.id)
