@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.kernel import workdays
 from domain.kernel.outbox import plain
 from domain.org import recipients
+from domain.problems import lifecycle
 from domain.reminders import campaigns, problems
 from domain.reminders.sweep_context import deadline_stage
 from storage.models import (
@@ -44,7 +45,6 @@ from storage.models import (
     OutboxMessage,
     OutboxStatus,
     ProblemItem,
-    ProblemStatus,
     Role,
     RoleAssignment,
     Submission,
@@ -62,7 +62,8 @@ class Need(enum.Enum):
 NEEDS: tuple[tuple[str, Need], ...] = (  # kind prefixes, the most specific first
     ("problem.escalated.admin", Need.admin),
     ("problem.escalated.", Need.over),
-    ("problem.", Need.secretary),
+    ("problem.d", Need.secretary),  # the owner's deadline reminders (d10, d3, d0) and
+    ("problem.overdue", Need.secretary),  # overdue ones; the lifecycle's own notices are not re-read
     ("campaign.", Need.secretary),
     ("orglife.", Need.secretary),
     ("submission.decided", Need.secretary),
@@ -72,6 +73,7 @@ NEEDS: tuple[tuple[str, Need], ...] = (  # kind prefixes, the most specific firs
 
 
 # A person's reminders about one subject: at most one of these a day (escalations go to others).
+PROBLEM_REMINDERS = ("problem.d", "problem.overdue", "problem.escalated.")  # about the owner's deadline
 REMINDERS = ("problem.d", "problem.overdue", "campaign.", "orglife.", "review.waiting")
 
 
@@ -101,7 +103,7 @@ async def at_send(session: AsyncSession, row: OutboxMessage, *, now: datetime, t
         return await _orglife_month(session, row)
     if _subject_id(row) is None:
         return AtSend()  # about nothing we can look up again: sent as written
-    if row.kind.startswith("problem."):
+    if row.kind.startswith(PROBLEM_REMINDERS):
         return await _problem(session, row, today)
     if row.kind.startswith("campaign."):
         return await _campaign(session, row, now, today)
@@ -129,8 +131,8 @@ async def _told_today(session: AsyncSession, row: OutboxMessage, now: datetime, 
 
 async def _problem(session: AsyncSession, row: OutboxMessage, today) -> AtSend:
     item = await session.get(ProblemItem, _subject_id(row))
-    if item is None or item.status is not ProblemStatus.open:
-        return AtSend(withdrawn="resolved before it was sent")
+    if item is None or item.status not in lifecycle.OWNER_TURN:
+        return AtSend(withdrawn="resolved, or submitted for verification, before it was sent")
     unit = await session.get_one(Unit, item.unit_id)
     owners = [r.name for r in await recipients.secretaries(session, unit)]
     values = problems.values_for(item, unit_name=unit.name, owners=owners, today=today)
