@@ -17,13 +17,10 @@ row was marked sent; the row is sent again. Telegram offers no idempotency key, 
 and "at least once" cannot both hold across a crash; we choose at least once, in a window of a
 few milliseconds per crash.
 
-Right before a row is rendered it is checked against the present (``reminders.at_send``): a reminder
-about something resolved, already told today, or for someone who lost the role is withdrawn
-(cancelled); the others are rendered with their values worked out afresh (days left, the stage).
-
-Outcomes: sent (message id and time recorded); RetryAfter → waits, retried (the limiter first);
-network errors → retried with exponential backoff; "blocked by the user" → the row and the
-person unreachable, their committee's group told; any other BadRequest → failed and logged.
+What to send, to whom, in which language, and what an outcome means is the domain's
+(``domain.reminders.delivery``: blocked recipients, reminders re-read at send time, superseded board
+versions, retries and backoff); here rows are claimed, rendered, sent within the limits and Telegram's
+answer read into an ``Outcome``.
 """
 
 from __future__ import annotations
@@ -38,17 +35,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.ratelimit import Busy, Reservation, SlidingWindowRateLimiter
-from domain import reminders
 from domain.kernel import leases, workdays
 from domain.kernel.clock import Clock
-from storage.models import Chat, LiveBoard, OutboxMessage, OutboxStatus, Person
+from domain.reminders import delivery
+from domain.reminders.delivery import Outcome
+from storage.models import OutboxMessage, OutboxStatus
 from templates import Renderer
 from templates.parts import split_html
 
@@ -56,7 +54,6 @@ log = logging.getLogger(__name__)
 
 CONCURRENCY = 8  # requests in flight at once; 30/s needs only a few unless Telegram is slow
 BATCH = 200  # candidate rows read per pass
-MAX_ATTEMPTS = 8  # network errors before a row is given up as failed
 LOCK_KEY = 7_252_019_460_418_101  # pg advisory lock: "the outbox sender of this database"
 LEADER_RETRY = 2.0  # seconds between a follower's attempts to take over
 LEASE_NAME = "outbox-sender"  # SQLite: the lease row of the one sender
@@ -66,24 +63,13 @@ TRUNCATED = "\n…"  # ends a notice too long for one message
 
 @dataclass
 class Plan:
-    """What to call for one claimed row (or why not to)."""
+    """The rendered message for one claimed row (or why not to send it)."""
 
     text: str = ""
     markup: InlineKeyboardMarkup | None = None
     edit_message_id: int | None = None
     skip: OutboxStatus | None = None
     reason: str | None = None
-
-
-@dataclass
-class Outcome:
-    status: OutboxStatus
-    message_id: int | None = None
-    error: str | None = None
-    retry_in: float | None = None  # stays pending, tried again after this many seconds
-    count_attempt: bool = False
-    blocked: bool = False
-    board_gone: bool = False
 
 
 def hydrate(values: Any) -> Any:
@@ -343,40 +329,22 @@ class Dispatcher:
             await self._record(session, row, outcome)
 
     async def _plan(self, session: AsyncSession, row: OutboxMessage) -> Plan:
-        person = await session.get(Person, row.person_id) if row.person_id else None
-        if person is not None and person.unreachable_since is not None:
-            return Plan(skip=OutboxStatus.unreachable, reason="recipient blocked the bot")
-        current = await reminders.at_send(session, row, now=self.clock.now(), tz=self.tz)
-        if current.withdrawn is not None:
-            return Plan(skip=OutboxStatus.cancelled, reason=current.withdrawn)
-        if current.values is not None:  # told as things stand now; the row records what was sent
-            row.values = current.values
-        if current.snoozable is not None:
-            row.snoozable = current.snoozable
-        plan = Plan()
-        if row.board_key is not None:
-            newer = await session.scalar(select(OutboxMessage.id).where(
-                OutboxMessage.board_key == row.board_key, OutboxMessage.status == OutboxStatus.pending,
-                OutboxMessage.id > row.id).limit(1))  # fmt: skip
-            if newer is not None:
-                return Plan(skip=OutboxStatus.cancelled, reason="superseded by a newer version of the board")
-            board = await session.scalar(select(LiveBoard).where(LiveBoard.key == row.board_key))
-            plan.edit_message_id = board.message_id if board else None
-        chat = await session.get(Chat, row.chat_id)
-        locale = (person.locale if person else None) or (chat.locale if chat else None) or self.default_locale
+        """Render what the domain decided to send (``delivery.prepare``)."""
+        decided = await delivery.prepare(session, row, now=self.clock.now(), tz=self.tz,
+                                         default_locale=self.default_locale)  # fmt: skip
+        if decided.skip is not None:
+            return Plan(skip=decided.skip, reason=decided.reason)
         try:
-            plan.text = one_message(self.renderer.render(row.template, locale, **hydrate(row.values)))
+            text = one_message(self.renderer.render(row.template, decided.locale, **hydrate(row.values)))
         except Exception as exc:  # a bad template or values never renders: give the row up, not the outbox
             log.exception("outbox row %s (%s) cannot be rendered", row.id, row.key)
             return Plan(skip=OutboxStatus.failed, reason=f"render: {type(exc).__name__}: {exc}")
-        rows = [[(b["label"], b["data"]) for b in r] for r in (row.buttons or [])]
-        if row.snoozable and row.person_id is not None:
-            rows.append([("reminder.btn.snooze", f"snz:{row.id}")])
-        if rows:
-            plan.markup = InlineKeyboardMarkup([[InlineKeyboardButton(self.renderer.string(label, locale),
-                                                                      callback_data=data) for label, data in r]
-                                                for r in rows])  # fmt: skip
-        return plan
+        markup = None
+        if decided.buttons:
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(self.renderer.string(label, decided.locale),
+                                                                 callback_data=data) for label, data in r]
+                                           for r in decided.buttons])  # fmt: skip
+        return Plan(text, markup, decided.edit_message_id)
 
     async def _call(self, row: OutboxMessage, plan: Plan, reservation: Reservation) -> Outcome:
         if plan.skip is not None:
@@ -416,34 +384,9 @@ class Dispatcher:
         return Outcome(OutboxStatus.sent, message_id=message_id)
 
     async def _record(self, session: AsyncSession, row: OutboxMessage, outcome: Outcome) -> None:
-        now = self.clock.now()
-        row.last_error = outcome.error
-        if outcome.status is OutboxStatus.sent:
-            row.status, row.sent_at, row.message_id = OutboxStatus.sent, now, outcome.message_id
-            if row.board_key is not None:
-                await session.execute(update(LiveBoard).where(LiveBoard.key == row.board_key)
-                                      .values(message_id=outcome.message_id, updated_at=now))  # fmt: skip
-            if self.on_sent is not None:
-                self.on_sent(row.id)
-            return
-        if outcome.status is not OutboxStatus.pending:
-            row.status = outcome.status
-            if outcome.blocked and row.person_id is not None:
-                await reminders.mark_unreachable(session, person_id=row.person_id, now=now, tz=self.tz)
-            return
-        if outcome.board_gone:
-            await session.execute(update(LiveBoard).where(LiveBoard.key == row.board_key).values(message_id=None))
-        retry_in = outcome.retry_in
-        if outcome.count_attempt:
-            row.attempts += 1
-            if row.attempts >= MAX_ATTEMPTS:
-                row.status = OutboxStatus.failed
-                log.error("outbox row %s (%s) failed after %s attempts: %s", row.id, row.key, row.attempts,
-                          outcome.error)  # fmt: skip
-                return
-            retry_in = min(2.0**row.attempts, 3600.0)
-            log.warning("outbox row %s: %s; retrying in %.0f s", row.id, outcome.error, retry_in)
-        row.next_attempt_at = now + timedelta(seconds=retry_in or 0)
+        await delivery.record(session, row, outcome, now=self.clock.now(), tz=self.tz)
+        if outcome.status is OutboxStatus.sent and self.on_sent is not None:
+            self.on_sent(row.id)
 
 
 def one_message(text: str) -> str:
