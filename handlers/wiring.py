@@ -11,7 +11,17 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import admin, assess, fallback, forms, groups, onboarding, publish, reminders
+from handlers import (
+    admin,
+    assess,
+    fallback,
+    forms,
+    groups,
+    onboarding,
+    projects,
+    publish,
+    reminders,
+)
 
 
 def register(application: Application) -> None:
@@ -31,6 +41,12 @@ def register(application: Application) -> None:
             CommandHandler("problems", assess.problems, filters=private),
             CommandHandler("cancel", forms.cancel, filters=private),
             CommandHandler("publish", publish.publish_help, filters=private),
+            CommandHandler("call", projects.open_call, filters=private),
+            CommandHandler("calls", projects.call_list, filters=private),
+            CommandHandler("plan", projects.draft_plan, filters=private),
+            CommandHandler("projects", projects.project_list, filters=private),
+            CommandHandler("matrix", projects.matrix, filters=private),
+            CommandHandler("todo", projects.todo, filters=private),
             CommandHandler("bind", groups.bind),
             CommandHandler("unbind", groups.unbind, filters=grouped),
             CallbackQueryHandler(onboarding.lang_chosen, pattern=r"^lang:"),
@@ -42,6 +58,10 @@ def register(application: Application) -> None:
             CallbackQueryHandler(assess.review_pressed, pattern=r"^rev:"),
             CallbackQueryHandler(assess.reminder_start_pressed, pattern=r"^[a-z]{1,16}:start$"),  # any purpose's code
             CallbackQueryHandler(assess.problem_pressed, pattern=r"^prob:"),
+            CallbackQueryHandler(projects.project_pressed, pattern=r"^pj:"),
+            CallbackQueryHandler(projects.project_list, pattern=r"^pl:"),
+            CallbackQueryHandler(projects.matrix, pattern=r"^pm:"),
+            CallbackQueryHandler(projects.call_pressed, pattern=r"^pc:"),
             ChatMemberHandler(groups.bot_added, ChatMemberHandler.MY_CHAT_MEMBER),
             # Last: anything unclaimed above.
             CallbackQueryHandler(fallback.stale_button),

@@ -10,10 +10,11 @@ from storage.models import Role
 
 EVERYONE = ("start", "help", "lang")
 BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.admin: ("review", "problems", "invite", "units", "publish"),
-    Role.committee: ("review", "problems", "invite", "units"),
-    Role.secretary: ("selfcheck", "demo", "activity", "problems", "cancel"),
-    Role.inspector: ("problems",),
+    Role.admin: ("review", "problems", "invite", "units", "publish", "call", "calls", "projects", "matrix", "todo"),
+    Role.committee: ("review", "problems", "invite", "units", "plan", "projects", "matrix", "todo"),
+    Role.secretary: ("selfcheck", "demo", "activity", "problems", "cancel", "plan", "projects", "todo"),
+    Role.inspector: ("problems", "projects"),
+    Role.panel: ("todo", "projects", "matrix", "cancel"),
 }
 GROUP = ("bind", "unbind", "help")
 
