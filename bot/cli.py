@@ -14,7 +14,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import app as bot_app
-from bot import polling, reminder_cli, webhook
+from bot import polling, project_cli, reminder_cli, webhook
 from bot.aiohttp_request import AiohttpRequest
 from bot.settings import ConfigError, Settings, load_settings
 from domain.forms import FormDefinitionError
@@ -56,6 +56,7 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--name", help="the invited person's name")
     create.add_argument("--expires", type=int, default=invites.DEFAULT_DAYS, help="days until it expires")
     reminder_cli.add_parsers(sub)
+    project_cli.add_parsers(sub)
     return p
 
 
@@ -101,6 +102,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, renderer: Rend
             return await _checklist_publish(settings, renderer, args.file)
         case ("campaign", _) | ("broadcast", _):
             return await reminder_cli.run(args, settings, renderer)
+        case "project", _:
+            return await project_cli.run(args, settings, renderer)
     raise AssertionError(args)
 
 

@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kernel import audit
 from domain.org import permissions
-from domain.org.people import Actor
+from domain.org.people import Actor, Grant
 from domain.org.permissions import Action
 from domain.projects import kind as kinds
 from domain.projects import notices
 from domain.projects.workflow import Status
-from storage.models import CallExtension, Project, ProjectCall, Unit, UnitType
+from storage.models import CallExtension, Project, ProjectCall, Role, Unit, UnitType
 
 MAX_TOPICS = 20
 
@@ -81,6 +81,20 @@ async def open_call(session: AsyncSession, *, actor: Actor | None, kind_id: str,
                                                   "topics": call.topics}, update_id=update_id)  # fmt: skip
     announced = await notices.call_opened(session, call=call, unit=unit, kind=kind, now=at)
     return Opened(call, unit, announced)
+
+
+def shell_actor(unit: Unit) -> Actor:
+    """The administrator at the shell (the CLI), acting as the department on ``unit``: moves it makes
+    are checked through the table like anyone's, and audited without a person."""
+    return Actor(telegram_user_id=0, person_id=None, name="shell",
+                 grants=(Grant(Role.admin, unit.id, unit.code, unit.name, unit.path, unit.type),))  # fmt: skip
+
+
+async def project_rows(session: AsyncSession, call_id: int | None = None) -> list[tuple[Project, Unit]]:
+    query = select(Project, Unit).join(Unit, Unit.id == Project.unit_id).order_by(Project.call_id, Project.id)
+    if call_id is not None:
+        query = query.where(Project.call_id == call_id)
+    return [(p, u) for p, u in await session.execute(query)]
 
 
 def covers(call_unit_path: str, unit_path: str) -> bool:

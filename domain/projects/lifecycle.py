@@ -277,13 +277,26 @@ def quarters(start: date, today: date) -> list[tuple[int, int]]:
     return found
 
 
+def report_opens(year: int, quarter: int) -> date:
+    """A quarter's report may be filed from the first day of its last month (the quarterly meeting)."""
+    return date(year, quarter * 3, 1)
+
+
 async def report_period(session: AsyncSession, project: Project, today: date) -> tuple[int, int] | None:
-    """The oldest quarter since the launch not yet reported, up to the current one; None when all are."""
+    """The oldest quarter since the launch not yet reported and open for its report; None when there is none."""
     done = await reported_periods(session, project.id)
     for year, quarter in quarters(project.launched_on or today, today):
-        if period_name(year, quarter) not in done:
+        if period_name(year, quarter) not in done and today >= report_opens(year, quarter):
             return year, quarter
     return None
+
+
+def next_report(today: date) -> tuple[str, date]:
+    """The next quarter whose report is not open yet, and the day it opens."""
+    year, quarter = quarter_of(today)
+    if today >= report_opens(year, quarter):
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    return period_name(year, quarter), report_opens(year, quarter)
 
 
 async def nodes_of(session: AsyncSession, project_id: int) -> list[ProjectNode]:
@@ -301,7 +314,8 @@ async def file_report(session: AsyncSession, *, project: Project, unit: Unit, ac
         raise Refused("not_running", status=project.status)
     period = await report_period(session, project, today)
     if period is None:
-        raise Refused("reported_already")
+        upcoming, opens = next_report(today)
+        raise Refused("reported_already", period=upcoming, opens_on=opens)
     name = period_name(*period)
     changed = []
     for node in await nodes_of(session, project.id):

@@ -79,7 +79,9 @@ async def _obstacle(session: AsyncSession, actor: Actor, project: Project, unit:
         if today > deadline:
             return Told("project_refused", {"reason": "deadline_passed", "deadline_on": deadline, "unit": unit.name})
     if verb == "r" and await lifecycle.report_period(session, project, today) is None:
-        return Told("project_refused", {"reason": "reported_already", "title": project.title})
+        upcoming, opens = lifecycle.next_report(today)
+        return Told("project_refused", {"reason": "reported_already", "title": project.title, "period": upcoming,
+                                        "opens_on": opens})  # fmt: skip
     if verb == "m":
         opens, closes = kind.stages["midyear"].opens, kind.stages["midyear"].closes
         if opens and closes and not opens <= (today.month, today.day) <= closes:

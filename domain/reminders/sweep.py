@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kernel import outbox
 from domain.kernel.outbox import Notice
+from domain.projects import reminders as project_reminders
 from domain.reminders import campaigns, digest, orglife, problems, reviews, rollcall
 from domain.reminders.directory import Directory
 from domain.reminders.sweep_context import Rule, SweepContext
@@ -40,6 +41,8 @@ RULES: dict[str, Rule] = {
     "orglife": orglife.notices,
     "digest": digest.notices,
     "rollcall": rollcall.notices,
+    "project_reports": project_reminders.reports,  # quarterly and implementation reports (domain.projects)
+    "project_nodes": project_reminders.nodes,  # quality nodes past their date
 }
 
 

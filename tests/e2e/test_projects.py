@@ -176,7 +176,147 @@ async def test_a_project_from_the_call_to_its_reward(world: World, api) -> None:
     assert [a for a, _ in audit] == ["project.submit", "project.endorse", "project.open_review", "project.select",
                                      "project.launch"]  # fmt: skip
 
-    pytest.skip("the rest of the life follows in the next commit")
+
+    # 6. Running: a node past its date is flagged to the unit and its committee; the quarterly reports.
+    await travel(world, date(2026, 7, 1), 9)
+    flagged = await arrives(api, committee, "质量节点逾期：子项 1 建立积分台账")
+    assert "城关镇红旗村党支部《党员积分制管理》" in flagged.text and "完成 0%" in flagged.text
+    await arrives(api, wang, "质量节点逾期：子项 1 建立积分台账")
+    assert (await world.sweep()).added == 0, "a node is flagged once"
+    world.clock.set(local(date(2026, 7, 2), 10))
+    await wang.press(callback_data=f"pj:{pid}", message=decided)
+    card = await reply_to(wang)
+    assert "⚠️ 1. 建立积分台账（张三，2026年6月30日）0% 逾期" in card and "实施中" in card
+    assert "下一个期限：子项 1 建立积分台账" in card
+    q2 = await report(wang, pid, [80, 30, 0, 0], "台账基本建成")
+    assert "2026Q2 季度汇报已提交" in q2 and "有 1 个质量节点已过完成时限仍未完成" in q2
+    await wang.press(callback_data=f"pj:{pid}:r", message=wang.last)
+    assert "已到期的季度汇报都已提交。下一次（2026Q3）自 2026年9月1日 起填报" in await reply_to(wang)
+
+    # The mid-year check (年中检查) by a panel member, and the early acceptance.
+    world.clock.set(local(date(2026, 7, 6), 10))
+    await panel[0].press(callback_data=f"pj:{pid}:m", message=panel[0].last)
+    await panel[0].replies()
+    await panel[0].press("按计划推进")
+    await panel[0].replies()
+    await panel[0].send("台账已建，评议待开展")
+    await panel[0].replies()
+    await panel[0].press("跳过")
+    await panel[0].replies()
+    assert "年中检查已记录" in await submit(panel[0])
+    await arrives(api, wang, "推进情况：按计划推进")
+    await accept(world, panel[:2], pid, [8, 8, 8, 8, 8])
+    concluded = await conclude(admin, pid)
+    assert "《党员积分制管理》前期验收通过：平均 80.00 分（及格 60，2 位评委）" in concluded
+
+    await travel(world, date(2026, 10, 8), 9)
+    due = await arrives(api, wang, "2026Q3 季度汇报请于 2026年10月10日 前提交")
+    assert due.button_texts[0] == "去汇报"
+    await arrives(api, committee, "子项 2 开展第一次积分评议")  # 30% at its date, 08-31
+    world.clock.set(local(date(2026, 10, 8), 10))
+    await wang.press("去汇报", message=due)
+    assert "2026Q3 季度汇报已提交" in await report(wang, None, [100, 100, 60, 10], "评议会已召开")
+    await accept(world, panel[:2], pid, [8, 7, 8, 8, 8])
+    assert "中期验收通过" in await conclude(admin, pid)
+
+    # 7. The final acceptance needs the implementation report first; it fails, and rectification opens items.
+    world.clock.set(local(date(2026, 12, 15), 10))
+    await panel[0].press(callback_data=f"pj:{pid}:a", message=panel[0].last)
+    assert "后期验收前，项目单位需先提交年度实施报告" in await reply_to(panel[0])
+    await wang.press(callback_data=f"pj:{pid}:i", message=wang.last)
+    await wang.replies()
+    for text in ("按方案完成积分制管理", "积分制让党员作用看得见", "群众满意度 96%", "48000"):
+        await wang.send(text)
+        await wang.replies()
+    await wang.press("完成 ✔️")  # no photos
+    await wang.replies()
+    assert "项目实施报告已提交" in await submit(wang)
+    world.clock.set(local(date(2026, 12, 18), 10))
+    await accept(world, panel[:2], pid, [6, 4, 6, 5, 6])
+    failed = await conclude(admin, pid)
+    assert "后期验收未通过：平均 54.00 分" in failed and "薄弱方面：特色明显、解决了实际问题" in failed
+    assert await status(world, pid) == "rectifying"
+    told = await arrives(api, wang, "后期验收未通过")
+    assert "党员积分制管理：特色明显未达到验收要求，2027年1月17日 前完成" in told.text
+    async with world.sessions() as session:
+        items = list(await session.scalars(select(ProblemItem).where(ProblemItem.source_type == "project")))
+    assert [(i.item, i.status) for i in items] == [("features", ProblemStatus.open), ("problems_solved", ProblemStatus.open)]
+    await panel[0].press(callback_data=f"pj:{pid}:a", message=panel[0].last)
+    assert "整改尚未完成" in await reply_to(panel[0])
+
+    # 8. Rectification closed, the re-check passes, the reward is recorded and announced.
+    world.clock.set(local(date(2027, 1, 5), 10))
+    await wang.press(callback_data=f"pj:{pid}:f", message=told)
+    await wang.replies()
+    await wang.send("挂牌示范岗 10 个，解决群众反映问题 23 件")
+    await wang.replies()
+    await wang.press("完成 ✔️")
+    await wang.replies()
+    assert "2 项问题已销号" in await submit(wang)
+    await arrives(api, panel[2], "已报送《党员积分制管理》的整改情况")
+    async with world.sessions() as session:
+        assert {i.status for i in await session.scalars(select(ProblemItem))} == {ProblemStatus.closed}
+    await accept(world, panel[:2], pid, [8, 8, 8, 8, 8])
+    assert "后期验收通过" in await conclude(admin, pid)
+    assert await status(world, pid) == "accepted"
+    await admin.press(callback_data=f"pj:{pid}:w", message=admin.last)
+    sheet = await reply_to(admin)
+    assert "投资概算 50,000 元" in sheet and "后期验收（第 1 轮）：54.00 分，未通过" in sheet
+    await admin.press("奖励")
+    await admin.replies()
+    await admin.send("整改到位，经验可推广")
+    await admin.replies()
+    assert "决定已记录并通报" in await submit(admin)
+    await arrives(api, town_group, "通过验收，给予奖励")
+    await arrives(api, wang, "通过验收，给予奖励")
+    assert await status(world, pid) == "rewarded"
+    assert [a for a, _ in await _audit(world, pid)] == [
+        "project.submit", "project.endorse", "project.open_review", "project.select", "project.launch",
+        "project.reported", "project.midyear_checked", "project.concluded", "project.reported", "project.concluded",
+        "project.implementation_reported", "project.concluded", "project.rectify", "project.concluded",
+        "project.accept", "project.complete", "project.reward"]  # fmt: skip
+
+    # Everyone sees the project in the list with its progress; the committee sees the matrix.
+    await committee.send("/projects")
+    listed = await reply_to(committee)
+    assert "党员积分制管理 · 城关镇红旗村党支部" in listed and "已奖励 ▓▓▓▓▓▓▓░░░ 68%" in listed
+    await committee.send("/matrix")
+    matrix = await reply_to(committee)
+    assert "项目矩阵管理图（1 个项目）" in matrix and "✅✅🟩🟨" in matrix
+
+
+async def report(user, pid: int | None, percents: list[int], results: str) -> str:
+    """A quarterly report: each node's percent, the results, no photos, no problems, the next steps."""
+    if pid is not None:
+        await user.press(callback_data=f"pj:{pid}:r", message=user.last)
+    await user.replies()
+    for percent in percents:
+        await user.send(f"{percent}%")
+        await user.replies()
+    await user.send(results)
+    await user.replies()
+    await user.press("完成 ✔️")
+    await user.replies()
+    await user.press("跳过")
+    await user.replies()
+    await user.send("继续推进")
+    await user.replies()
+    return await submit(user)
+
+
+async def accept(world: World, members, pid: int, numbers: list[int]) -> None:
+    for member in members:
+        await member.press(callback_data=f"pj:{pid}:a", message=member.last)
+        await member.replies()
+        await fill_sheet(member, numbers, "按验收标准评分")
+        assert "的评分" in await submit(member)
+
+
+async def conclude(admin, pid: int) -> str:
+    await admin.press(callback_data=f"pj:{pid}", message=admin.last)
+    await admin.replies()
+    await admin.press("作出验收结论")
+    return await reply_to(admin)
 
 
 async def _audit(world: World, pid: int) -> list[tuple[str, dict]]:
@@ -190,3 +330,99 @@ async def _audit(world: World, pid: int) -> list[tuple[str, dict]]:
 
 
 __all__ = ["ProblemItem", "ProblemStatus"]
+
+
+async def test_a_returned_plan_resubmitted__a_call_reopened_for_one_unit__and_a_project_ending_in_accountability(
+    world: World, api
+) -> None:
+    admin = await world.person("张部长", Role.admin, "D001")
+    chen = await world.person("陈书记", Role.secretary, "Z0101")
+    wu = await world.person("吴书记", Role.committee, "Z01")
+    liu = await world.person("刘书记", Role.secretary, "T0101")
+    member = await world.person("赵教授", Role.panel, "D001")
+    group = await world.group("县直机关工委群", "Z01")
+    assert "每个单位可申报 2 个项目" in await open_call(world, admin, max_per_unit="2")
+
+    await chen.send("/plan")
+    await chen.replies()
+    await answer_plan(chen, title="机关党员志愿服务", block="基层民主建设深化和拓展工程")
+    await submit(chen)
+    pid = await project_id(world, "机关党员志愿服务")
+
+    # Returned with reasons; the plan opens on its review with every answer, changed and submitted again.
+    request = await arrives(api, wu, "报送了党建项目方案《机关党员志愿服务》")
+    await wu.press("去审核", message=request)
+    await wu.replies()
+    await wu.press("退回修改")
+    await wu.replies()
+    await wu.send("请细化考核体系")
+    await wu.replies()
+    assert "已退回《机关党员志愿服务》" in await submit(wu)
+    returned = await arrives(api, chen, "退回理由：请细化考核体系")
+    assert returned.button_texts == ["修改后重新提交"]
+    await chen.press("修改后重新提交", message=returned)
+    review = await reply_to(chen)
+    assert "1. 项目名称：机关党员志愿服务" in review and "3. 建立党员示范岗 · 王五" in review
+    await chen.press("17")  # 考核体系
+    await chen.replies()
+    await chen.send("季度评议、年终考核、群众测评")
+    await chen.replies()
+    assert "已提交" in await submit(chen)
+    assert await status(world, pid) == "submitted"
+    async with world.sessions() as session:
+        assert (await session.get(Project, pid)).plan["assessment_system"] == "季度评议、年终考核、群众测评"
+    await wu.press("去审核", message=await arrives(api, wu, "报送了党建项目方案《机关党员志愿服务》", after=1))
+    await wu.replies()
+    await wu.press("同意，推荐报组织部")
+    await wu.replies()
+    await wu.press("跳过")
+    await wu.replies()
+    await submit(wu)
+
+    # The deadline passes; the department reopens the call for one unit only.
+    await travel(world, date(2026, 4, 16))
+    await liu.send("/plan")
+    assert "申报已于 2026年4月15日 截止" in await reply_to(liu)
+    from domain.projects import calls
+    from storage.models import ProjectCall, Unit
+
+    async with world.sessions() as session, session.begin():
+        call = await session.scalar(select(ProjectCall))
+        unit = await session.scalar(select(Unit).where(Unit.code == "T0101"))
+        await calls.reopen(session, actor=None, call_id=call.id, unit=unit, until=date(2026, 4, 30),
+                           today=date(2026, 4, 16), at=world.clock.now())  # fmt: skip
+    await liu.send("/plan")
+    assert "项目名称" in await reply_to(liu)
+    await liu.send("/cancel")
+    await liu.replies()
+
+    # Selected and launched, then the plan is not met: accountability, announced.
+    await travel(world, date(2026, 4, 20))
+    await admin.press(callback_data="pc:1:r", message=admin.last)
+    await admin.replies()
+    await member.press(callback_data=f"pj:{pid}:s", message=await arrives(api, member, "进入评审"))
+    await member.replies()
+    await fill_sheet(member, [7, 7, 7, 7, 7], "可行")
+    await submit(member)
+    await admin.press(callback_data=f"pj:{pid}:d", message=admin.last)
+    decision = await reply_to(admin)
+    assert "综合得分 70.00（1 位评委：70.00）" in decision and "评分人数不足，结果仅供参考" in decision
+    await admin.press("立项（中标）")
+    await admin.replies()
+    await admin.send("同意立项")
+    await admin.replies()
+    await submit(admin)
+    await chen.press("🚀 领题启动", message=await arrives(api, chen, "确定立项（中标）"))
+    await chen.replies()
+    world.clock.set(local(date(2026, 11, 2), 10))
+    await admin.press(callback_data=f"pj:{pid}", message=admin.last)
+    assert "追究责任" in (await admin.replies())[-1].button_texts
+    await admin.press("追究责任")
+    await admin.replies()
+    await admin.send("子项均未按期完成，季度汇报缺报")
+    await admin.replies()
+    assert "决定已记录并通报" in await submit(admin)
+    announced = await arrives(api, group, "未按要求完成项目计划，追究项目责任人 王芳（支部书记） 的责任")
+    assert "理由：子项均未按期完成，季度汇报缺报" in announced.text
+    assert await status(world, pid) == "accountability"
+    assert [a for a, _ in await _audit(world, pid)][-1] == "project.hold_accountable"
