@@ -24,7 +24,8 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import UTC, date, datetime, time as clock_time
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 

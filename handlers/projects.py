@@ -10,11 +10,12 @@ from __future__ import annotations
 from domain.filling import usecases as filling
 from domain.org.permissions import NotAllowed
 from domain.projects import usecases, views
-from handlers import forms
+from handlers import forms, matrix_picture
 from handlers.buttons import numeric_tail
 from handlers.work import Buttons, Work, unit_of_work
 
 VERB_LABELS = {verb: f"project.verb.{verb}" for verb in usecases.VERBS}
+PICTURE_WIDTH = 12  # more quality nodes than this in a row: offer the picture
 
 
 async def _offer(work: Work, code: str) -> None:
@@ -105,16 +106,26 @@ async def _todo(work: Work) -> None:
 
 @unit_of_work
 async def matrix(work: Work) -> None:
-    """/matrix and ``pm:<page>``: projects × quality nodes (矩阵管理图), overdue nodes marked."""
-    page = _page(work.update.callback_query.data.removeprefix("pm:")) if work.update.callback_query else 1
+    """/matrix and ``pm:<page>``: projects × quality nodes (矩阵管理图), overdue nodes marked, paged;
+    ``pm:png`` the whole scope as a picture, for when it does not fit a message."""
+    raw = work.update.callback_query.data.removeprefix("pm:") if work.update.callback_query else "1"
+    whole = raw == "png"
     try:
-        built = await views.matrix(work.session, work.actor, work.today, page)
+        built = await views.matrix(work.session, work.actor, work.today, None if whole else _page(raw))
     except NotAllowed:
         work.answer("not_allowed", alert=True)
         work.reply("not_allowed.html.j2")
         return
     work.answer()
+    if whole:
+        picture = matrix_picture.png(built)
+        caption = work.text("project_matrix_caption.html.j2", matrix=built)
+        chat_id = work.chat_id
+        work.later(lambda ctx: ctx.bot.send_photo(chat_id, photo=picture, caption=caption, parse_mode="HTML"))
+        return
     buttons = _pager("pm", built.page, built.pages)
+    if built.pages > 1 or built.width > PICTURE_WIDTH:
+        buttons.append([(work.string("project.btn.picture"), "pm:png")])
     (work.edit if work.update.callback_query else work.reply)("project_matrix.html.j2", matrix=built, buttons=buttons)
 
 

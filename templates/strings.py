@@ -67,6 +67,7 @@ STRINGS: dict[str, str] = {
     "project.btn.launch": N_("🚀 领题启动"),
     "project.btn.report": N_("去汇报"),
     "project.btn.open_review": N_("🗳 开始评审"),
+    "project.btn.picture": N_("🖼 整张矩阵图"),
     "project.verb.e": N_("审核推荐"),
     "project.verb.p": N_("修改后重新提交"),
     "project.verb.s": N_("评审打分"),

@@ -293,6 +293,7 @@ class MatrixRow:
     unit_name: str
     status: str
     cells: list[tuple[int, int, bool]]  # (seq, percent, overdue)
+    unit_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -323,6 +324,6 @@ async def matrix(session: AsyncSession, actor: Actor, today: date, page: int | N
         active = project.status in workflow.ACTIVE
         cells = [(n.seq, n.percent, active and lifecycle.overdue(n, today)) for n in nodes.get(project.id, [])]
         late_total += sum(1 for c in cells if c[2])
-        built.append(MatrixRow(project.id, project.title, unit.name, project.status, cells))
+        built.append(MatrixRow(project.id, project.title, unit.name, project.status, cells, unit.code))
     width = max((len(r.cells) for r in built), default=0)
     return Matrix(built, width, page or 1, pages if page is not None else 1, total, late_total)

@@ -283,6 +283,10 @@ async def test_a_project_from_the_call_to_its_reward(world: World, api) -> None:
     await committee.send("/matrix")
     matrix = await reply_to(committee)
     assert "项目矩阵管理图（1 个项目）" in matrix and "✅✅🟩🟨" in matrix
+    await committee.press(callback_data="pm:png", message=committee.last)
+    picture = await api.wait_for(lambda _api: next((m for m in committee.messages if m.kind == "photo"), None),
+                                 what="the matrix as a picture")  # fmt: skip
+    assert "项目矩阵管理图：1 个项目" in picture.text
 
 
 async def report(user, pid: int | None, percents: list[int], results: str) -> str:

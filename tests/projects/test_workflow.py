@@ -98,3 +98,14 @@ def test_random_people_making_random_moves_never_leave_the_table_or_their_role_a
         assert transition.before is status and transition.after is workflow.TRANSITIONS[status, move][0]
         status = transition.after
     assert status in workflow.reachable()
+
+
+def test_nothing_but_the_workflow_writes_a_project_status() -> None:
+    """Every status change goes through ``workflow.apply`` (checked and audited): no other code assigns it."""
+    from pathlib import Path
+
+    root = Path(workflow.__file__).parents[2]
+    writers = [path.relative_to(root).as_posix() for folder in ("domain", "handlers", "bot")
+               for path in (root / folder).rglob("*.py")
+               if re.search(r"\bproject\.status\s*=(?!=)|\bstatus=Status\.(?!draft)", path.read_text(encoding="utf-8"))]  # fmt: skip
+    assert writers == ["domain/projects/workflow.py"]
