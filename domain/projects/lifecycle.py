@@ -397,6 +397,10 @@ async def conclude(session: AsyncSession, *, project: Project, unit: Unit, actor
     if project.status not in (Status.running.value, Status.rectifying.value):
         raise Refused("status", status=project.status)
     stage = kind.acceptance_stage(project.stage) or kind.acceptance_stages[0]
+    if await session.scalar(select(StageResult.id).where(StageResult.project_id == project.id,
+                                                         StageResult.stage == stage.name,
+                                                         StageResult.round == project.acceptance_round)):  # fmt: skip
+        raise Refused("concluded_already")  # a failed final round waits for the rectification and its re-check
     result = await tally(session, project, stage.name, project.acceptance_round)
     if result.count < kind.acceptance.min_scores:
         raise Refused("too_few_scores", count=result.count, needed=kind.acceptance.min_scores)

@@ -91,8 +91,8 @@ async def _obstacle(session: AsyncSession, actor: Actor, project: Project, unit:
         stage = kind.acceptance_stage(project.stage) or kind.acceptance_stages[0]
         if stage.requires and not await lifecycle.has_report(session, project.id, stage.requires):
             return Told("project_refused", {"reason": "needs_implementation", "title": project.title})
-        if status is S.rectifying and await lifecycle.open_items(session, project.id):
-            return Told("project_refused", {"reason": "rectification_open", "title": project.title})
+    if verb in ("a", "c") and status is S.rectifying and await lifecycle.open_items(session, project.id):
+        return Told("project_refused", {"reason": "rectification_open", "title": project.title})
     if verb == "f" and not await lifecycle.open_items(session, project.id):
         return Told("project_refused", {"reason": "nothing_to_rectify", "title": project.title})
     return None
