@@ -42,15 +42,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+
 from domain.kernel import audit
 from domain.org import permissions
 from domain.org.permissions import Action
+from storage.models import Project
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from domain.org.people import Actor
-    from storage.models import Project
 
 
 class Status(StrEnum):
@@ -161,9 +164,16 @@ async def apply(session: AsyncSession, project: Project, move: Move, *, actor: A
                 update_id: int | None, note: dict[str, Any] | None = None) -> Transition:  # fmt: skip
     """Make the move on ``project`` (checked first) and write its audit row; the caller's transaction commits."""
     transition = check(actor, Status(project.status), move, unit_path)
-    project.status = transition.after.value
-    project.updated_at = at
-    await session.flush()
+    await session.flush()  # what the caller changed on the project so far goes first
+    # One conditional UPDATE: of two people deciding at once, one moves the project, the other is refused.
+    moved = await session.execute(
+        update(Project).where(Project.id == project.id, Project.status == transition.before.value)
+        .values(status=transition.after.value, updated_at=at).execution_options(synchronize_session=False)
+    )  # fmt: skip
+    if moved.rowcount != 1:
+        raise WrongState(transition.before, move)
+    set_committed_value(project, "status", transition.after.value)
+    set_committed_value(project, "updated_at", at)
     await audit.record(session, at=at, actor_id=actor.person_id, action=f"project.{move.value}",
                        subject_type="project", subject_id=project.id, before={"status": transition.before.value},
                        after={"status": transition.after.value, **(note or {})}, update_id=update_id)  # fmt: skip

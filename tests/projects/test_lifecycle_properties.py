@@ -21,7 +21,7 @@ from domain.projects import calls, lifecycle, usecases, workflow
 from domain.projects import kind as kinds
 from domain.projects.workflow import Status
 from storage import database
-from storage.models import AuditEntry, Person, RoleAssignment, Unit
+from storage.models import AuditEntry, Person, Project, RoleAssignment, Unit
 from storage.models import Role as R
 from tests.e2e.harness import seed_units
 from tests.projects.test_workflow import oracle
@@ -159,3 +159,22 @@ async def _moves(session, project_id: int) -> list[tuple[str, str]]:
 
 def test_the_oracle_knows_every_action_the_steps_use() -> None:
     assert {spec.action for spec in usecases.VERBS.values()} <= set(Action)
+
+
+async def test_a_move_from_a_stale_read__after_another_process_moved_the_project__is_refused_and_changes_nothing(county):
+    """Two people decide at once: the second one's loaded project still says "submitted" but the row moved on."""
+    from sqlalchemy import update
+
+    async with county() as session, session.begin():
+        actors = {name: await org_people.actor_for(session, index) for index, name in enumerate(PEOPLE, start=1)}
+        unit = await session.scalar(select(Unit).where(Unit.code == "T0102"))
+        project = await lifecycle.submit_plan(session, kind=kinds.get("party_building"), unit=unit, actor=actors["wang"],
+                                              answers=plan(), today=TODAY, at=AT, update_id=None)  # fmt: skip
+        await session.execute(update(Project).where(Project.id == project.id).values(status="returned")
+                              .execution_options(synchronize_session=False))  # another process returned it meanwhile
+        assert project.status == "submitted"
+        with pytest.raises(workflow.WrongState):
+            await workflow.apply(session, project, workflow.Move.endorse, actor=actors["town"], unit_path=unit.path,
+                                 at=AT, update_id=None)  # fmt: skip
+        assert await session.scalar(select(Project.status).where(Project.id == project.id)) == "returned"
+        assert [a for a, _ in await _moves(session, project.id)] == ["project.submit"]
