@@ -14,7 +14,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import app as bot_app
-from bot import people_cli, polling, problems_cli, reminder_cli, webhook
+from bot import people_cli, polling, problems_cli, project_cli, reminder_cli, webhook
 from bot.aiohttp_request import AiohttpRequest
 from bot.settings import ConfigError, Settings, load_settings
 from domain.forms import FormDefinitionError
@@ -58,6 +58,7 @@ def parser() -> argparse.ArgumentParser:
     reminder_cli.add_parsers(sub)
     people_cli.add_parsers(sub)
     problems_cli.add_parsers(sub)
+    project_cli.add_parsers(sub)
     return p
 
 
@@ -108,6 +109,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings, renderer: Rend
                                         bot_username=lambda session: _bot_username(settings, session))
         case ("draw", _) | ("problems", _) | ("holidays", _):
             return await problems_cli.run(args, settings, renderer)
+        case "project", _:
+            return await project_cli.run(args, settings, renderer)
     raise AssertionError(args)
 
 

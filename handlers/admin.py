@@ -13,6 +13,7 @@ ROLE_WORDS = {
     "committee": Role.committee, "党委": Role.committee, "审核人": Role.committee,
     "inspector": Role.inspector, "巡察": Role.inspector, "巡察员": Role.inspector, "考评": Role.inspector,
     "admin": Role.admin, "管理员": Role.admin,
+    "panel": Role.panel, "评委": Role.panel, "考评验收组": Role.panel,
 }  # fmt: skip
 
 

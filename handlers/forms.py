@@ -84,15 +84,15 @@ def buttons(work: Work, step: int, prompt: Prompt) -> Buttons:
     rows: Buttons = []
     if prompt.kind is PromptKind.QUESTION:
         choices = [((("✅ " if b.selected else "") + b.label)[:60], data("c", b.value)) for b in prompt.choices]
-        per_row = 2 if all(len(label) <= 6 for label, _ in choices) else 1
-        rows += [choices[i:i + per_row] for i in range(0, len(choices), per_row)]
+        per_row = 2 if all(len(label) <= 6 for label, _ in choices) or prompt.question.type == "repeat" else 1
+        rows += [choices[i:i + per_row] for i in range(0, len(choices), per_row)]  # a repeat group: ✏️ n | 🗑 n
         nav = []
         if prompt.can_back:
             nav.append((work.string("form.back"), data("b")))
         if prompt.can_skip:
             nav.append((work.string("form.skip"), data("s")))
         if prompt.can_done:
-            gathering = prompt.question.type in ("photos", "multi_choice")
+            gathering = prompt.question.type in ("photos", "multi_choice", "repeat")
             nav.append((work.string("form.done" if gathering else "form.keep"), data("d")))
         if nav:
             rows.append(nav)

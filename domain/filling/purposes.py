@@ -24,9 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.forms import FormContext, FormDefinition
 from domain.org.people import Actor
 from domain.org.permissions import Action
-from storage.models import FormSession, Unit
+from storage.models import FormSession, Unit, UnitType
 
-INSTALLED = ("domain.standardisation.purposes", "domain.problems.purposes")
+INSTALLED = ("domain.standardisation.purposes", "domain.problems.purposes", "domain.projects.purposes")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,10 @@ class Finishing:
 
 
 Definition = Callable[[AsyncSession, str, int | None, str | None], Awaitable[FormDefinition]]
+# Before a form opens: a reason it may not (a deadline passed, a quota full), told to the person, or None.
+MayBegin = Callable[[AsyncSession, Actor, Unit, int | None, date], Awaitable[Told | None]]
+# Answers a form opens with (editing what was submitted before, e.g. a returned plan), or None for none.
+Initial = Callable[[AsyncSession, int | None], Awaitable[dict[str, Any] | None]]
 
 
 @dataclass(frozen=True)
@@ -66,10 +70,20 @@ class Purpose:
     finish: Callable[[Finishing], Awaitable[Told]]  # raises NotCurrent / NotAllowed to refuse
     starts: Mapping[str, str] = field(default_factory=dict)  # short code (buttons, reminders) → form id
     subject_type: str | None = None  # what subject_id names, e.g. "submission"
+    unit_types: tuple[UnitType, ...] = (UnitType.branch,)  # the units a start code offers the form on
+    may_begin: MayBegin | None = None
+    initial: Initial | None = None  # the form then opens on its review, every answer there to edit
 
 
 class NotCurrent(Exception):
-    """Finishing found the subject changed meanwhile (e.g. another reviewer decided first)."""
+    """Finishing found the subject changed meanwhile (e.g. another reviewer decided first).
+
+    ``reason`` names what changed, for the message (``form_refused``); the default is a submission
+    decided by another reviewer."""
+
+    def __init__(self, message: str = "", reason: str = "not_current") -> None:
+        super().__init__(message or reason)
+        self.reason = reason
 
 
 Facts = Callable[[AsyncSession, int, date], Awaitable[dict[str, Any]]]  # (session, unit id, today) → facts

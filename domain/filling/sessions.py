@@ -99,7 +99,11 @@ async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: s
     kind = PURPOSES.get(purpose)
     defn = await kind.definition(session, form_id, subject_id, None)
     ctx = await context_for(session, unit, today, locale, defn)
-    step = forms.start(defn, ctx)
+    answers = await kind.initial(session, subject_id) if kind.initial is not None else None
+    if answers:  # editing what was submitted before: its review, every answer there to change
+        step = forms.show(defn, FormState(defn.id, defn.version, Phase.REVIEW, answers=answers), ctx)
+    else:
+        step = forms.start(defn, ctx)
     row = FormSession(person_id=actor.person_id, chat_id=chat_id, form_id=defn.id, version=defn.version,
                       unit_id=unit.id, unit=unit, purpose=purpose, subject_type=kind.subject_type,
                       subject_id=subject_id, state=step.state.to_json(), step=0, context=_snapshot(ctx),
@@ -195,8 +199,8 @@ async def _finish(purpose: Purpose, f: Finishing) -> Told:
     try:
         async with f.session.begin_nested():  # what finishing did is undone if it is refused
             return await purpose.finish(f)
-    except NotCurrent:
-        return refused("not_current", f.unit)
+    except NotCurrent as error:
+        return refused(error.reason, f.unit)
     except permissions.NotAllowed:
         return refused("not_allowed", f.unit)
 

@@ -73,8 +73,8 @@ class Moment:
     update_id: int | None
 
 
-def _branches(actor: Actor, action: permissions.Action) -> list[Grant]:
-    return [g for g in permissions.grants_for(actor, action) if g.unit_type is UnitType.branch]
+def _branches(actor: Actor, action: permissions.Action, unit_types: tuple[UnitType, ...] = (UnitType.branch,)) -> list[Grant]:
+    return [g for g in permissions.grants_for(actor, action) if g.unit_type in unit_types]
 
 
 async def offer(session: AsyncSession, actor: Actor, code: str, when: Moment, *, pressed: bool = False) -> Result:
@@ -84,7 +84,7 @@ async def offer(session: AsyncSession, actor: Actor, code: str, when: Moment, *,
     if found is None:
         return refusal("stale", pressed=pressed)
     purpose, _form_id = found
-    branches = _branches(actor, purpose.action)
+    branches = _branches(actor, purpose.action, purpose.unit_types)
     if not branches:
         return refusal("not_allowed", pressed=pressed)
     if len(branches) > 1:
@@ -110,6 +110,9 @@ async def start(session: AsyncSession, actor: Actor, code: str, unit_id: int, wh
 async def begin(session: AsyncSession, actor: Actor, purpose: str, form_id: str, unit: Unit, when: Moment,
                 subject_id: int | None = None) -> Result:  # fmt: skip
     """Open (or resume) the form and show its prompt; when another form is open, say so and show that one."""
+    kind = PURPOSES.get(purpose)
+    if kind.may_begin is not None and (refused := await kind.may_begin(session, actor, unit, subject_id, when.today)):
+        return Result([refused])
     try:
         filled = await sessions.begin(session, actor=actor, chat_id=when.chat_id, purpose=purpose, form_id=form_id,
                                       unit=unit, today=when.today, locale=when.locale, at=when.at,

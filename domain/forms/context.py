@@ -57,6 +57,9 @@ class FormContext:
     unit: UnitFacts = field(default_factory=UnitFacts)
     facts: dict[str, Any] = field(default_factory=dict)
     locale: str = "zh"
+    # The enclosing form's answers, typed, while an item of a repeat group is filled: its rules may
+    # read the form's earlier fields (``${ends_on}``) as well as the item's own.
+    outer: dict[str, Any] = field(default_factory=dict)
 
 
 def typed_value(item: Field, raw: Any) -> Any:
@@ -78,7 +81,7 @@ def typed_value(item: Field, raw: Any) -> Any:
 def rule_env(
     defn: FormDefinition, answers: dict[str, Any], ctx: FormContext, current: Any = None
 ) -> RuleEnv:
-    typed = {}
+    typed = dict(ctx.outer)
     for item in defn.fields:
         if item.name in answers:
             typed[item.name] = typed_value(item, answers[item.name])

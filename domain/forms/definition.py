@@ -10,6 +10,7 @@ Glossary:
     relevant          适用条件 — skip logic; the field is asked only when it holds
     constraint        校验 — a rule the answer must satisfy
     prefill           预填 — a fact supplied by the caller that answers the field by itself
+    repeat group      重复组 — a field answered by a list of items, each with its own fields (子项)
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class FieldType(StrEnum):
     DOCUMENT = "document"
     LOCATION = "location"
     NOTE = "note"
+    REPEAT = "repeat"  # a list of items with fields of their own: see repeat.py
 
 
 NUMERIC_TYPES = frozenset({FieldType.INTEGER, FieldType.DECIMAL})
@@ -80,6 +82,7 @@ class Field:
     clause: LocalText | None = None
     evidence: bool = False
     prefill: str | None = None
+    fields: tuple[Field, ...] = ()  # a repeat group's own fields (minimum/maximum bound how many items)
 
     @property
     def is_note(self) -> bool:
@@ -116,6 +119,10 @@ class FormDefinition:
     @property
     def has_items(self) -> bool:
         return any(item.is_item for item in self.fields)
+
+    def group(self, item: Field) -> FormDefinition:
+        """One item of a repeat group as a form of its own (sharing this form's choice lists)."""
+        return FormDefinition(f"{self.id}.{item.name}", self.version, item.label, item.fields, self.choice_lists)
 
 
 YES_NO_OPTIONS = (

@@ -36,6 +36,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from . import repeat
 from .answers import (
     SHORT_TEXT_LIMIT,
     TELEGRAM_MESSAGE_LIMIT,
@@ -118,6 +119,9 @@ def advance(defn: FormDefinition, state: FormState, user_input: UserInput, ctx: 
     state = _repair(defn, _settle(state, settled), settled)
     if isinstance(user_input, Cancel):
         return _show(defn, _to(state, Phase.CANCELLED, current=None, pending=(), editing=False), ctx)
+    if state.phase is Phase.ASKING and (group := defn.field(state.current or "")) and group.type is FieldType.REPEAT:
+        if (outcome := repeat.advance(defn, state, group, user_input, ctx)) is not None:  # a repeat group's list or item
+            return _show(defn, outcome[0], ctx, outcome[1])
     if isinstance(user_input, Photo) and (late := _late_album_photo(defn, state, user_input)):
         return _show(defn, late, ctx, quiet=True)
     if isinstance(user_input, Edit):
@@ -161,6 +165,8 @@ def _submit(defn: FormDefinition, state: FormState, settled: Walk, ctx: FormCont
         if answer is not None and not _meets_constraint(item, answer, env):
             reopened = _ask(defn, _to(state, Phase.ASKING), name, settled, editing=True)
             return _show(defn, reopened, ctx, _constraint_rejection(item, ctx))
+        if answer is not None and item.type is FieldType.REPEAT and (problem := repeat.check(defn, item, answer, settled.answers, ctx)):
+            return _show(defn, _ask(defn, _to(state, Phase.ASKING), name, settled, editing=True), ctx, problem)
     return _show(defn, _to(state, Phase.SUBMITTED, current=None, pending=(), editing=False), ctx)
 
 

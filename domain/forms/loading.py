@@ -5,7 +5,8 @@ the sheet, the row (1-based as a spreadsheet shows it; for YAML the entry's inde
 column. Issue codes: ``bad_file``, ``missing_sheet``, ``missing_id``, ``missing_name``,
 ``bad_name``, ``duplicate_name``, ``unknown_type``, ``missing_label``, ``bad_rule``,
 ``unknown_reference``, ``forward_reference``, ``unknown_choice_list``, ``empty_choice_list``,
-``duplicate_choice``, ``bad_value``, ``too_large`` (the file is refused before it is parsed, or a
+``duplicate_choice``, ``bad_value``, ``bad_group`` (a repeat group without fields, nested in another,
+or a ``begin repeat`` row without its ``end repeat``), ``too_large`` (the file is refused before it is parsed, or a
 sheet has more rows than are read: see ``bounds``).
 """
 
@@ -53,8 +54,11 @@ TYPE_ALIASES = {
     "小数": FieldType.DECIMAL, "数字": FieldType.DECIMAL, "日期": FieldType.DATE,
     "单选": FieldType.CHOICE, "多选": FieldType.MULTI_CHOICE, "是否": FieldType.YES_NO,
     "照片": FieldType.PHOTO, "多张照片": FieldType.PHOTOS, "文件": FieldType.DOCUMENT,
-    "位置": FieldType.LOCATION, "说明": FieldType.NOTE,
+    "位置": FieldType.LOCATION, "说明": FieldType.NOTE, "重复组": FieldType.REPEAT,
 }
+# XLSForm writes a repeat group as rows between these two (YAML: ``type: repeat`` with ``fields:``).
+BEGIN_REPEAT = frozenset({"begin repeat", "begin_repeat", "开始重复组"})
+END_REPEAT = frozenset({"end repeat", "end_repeat", "结束重复组"})
 
 SURVEY_HEADERS = {
     "type": "type", "类型": "type", "name": "name", "名称": "name", "label": "label",
@@ -89,6 +93,7 @@ class _Row:
     row: int | None
     values: dict[str, Any]
     columns: dict[str, str]
+    children: tuple[_Row, ...] = ()  # a repeat group's own fields
 
     def column(self, key: str) -> str:
         return self.columns.get(key, key)
@@ -131,11 +136,15 @@ def load_form_yaml(text: str) -> FormDefinition:
                 values["list_name"] = list_name
                 choice_rows.append(_Row("choices", index + 1, values, {}))
     fields = doc.get("fields")
-    field_rows = [
-        _Row("fields", index + 1, dict(entry) if isinstance(entry, dict) else {}, {})
-        for index, entry in enumerate(fields if isinstance(fields, list) else [])
-    ]
+    field_rows = [_yaml_row("fields", index + 1, entry) for index, entry in enumerate(fields if isinstance(fields, list) else [])]
     return _Builder().build(settings, field_rows, choice_rows)
+
+
+def _yaml_row(sheet: str, number: int, entry: Any) -> _Row:
+    values = dict(entry) if isinstance(entry, dict) else {}
+    inner = values.get("fields")
+    children = tuple(_yaml_row(f"{sheet}[{number}].fields", i + 1, child) for i, child in enumerate(inner)) if isinstance(inner, list) else ()
+    return _Row(sheet, number, values, {}, children)
 
 
 def load_form_xlsx(data: bytes) -> FormDefinition:
@@ -218,6 +227,7 @@ def _sheet_rows(sheet: Any, sheet_name: str, headers: dict[str, str], too_long: 
 class _Builder:
     def __init__(self) -> None:
         self.issues: list[DefinitionIssue] = []
+        self.inner: set[str] = set()  # names of repeat groups' own fields: unique too, but not readable outside
 
     def issue(self, code: str, row: _Row, key: str | None, zh: str, en: str) -> None:
         column = row.column(key) if key else None
@@ -234,7 +244,7 @@ class _Builder:
         choice_lists = self.choice_lists(choice_rows)
         fields: list[Field] = []
         seen: set[str] = set()
-        for row in field_rows:
+        for row in self.nest(field_rows):
             item = self.field(row, seen, choice_lists)
             if item is not None:
                 fields.append(item)
@@ -245,6 +255,52 @@ class _Builder:
         if self.issues:
             raise FormDefinitionError(self.issues)
         return FormDefinition(form_id, str(version if version is not None else "1"), title, tuple(fields), choice_lists)
+
+    def nest(self, rows: list[_Row]) -> list[_Row]:
+        """Gather the rows between ``begin repeat`` and ``end repeat`` into their group's row."""
+        result: list[_Row] = []
+        group: tuple[_Row, list[_Row]] | None = None
+        for row in rows:
+            kind = str(row.values.get("type") or "").strip().lower()
+            if kind in BEGIN_REPEAT:
+                if group is not None:
+                    self.issue("bad_group", row, "type", "重复组不能嵌套", "a repeat group cannot be inside another")
+                    continue
+                group = (row, [])
+            elif kind in END_REPEAT:
+                if group is None:
+                    self.issue("bad_group", row, "type", "end repeat 前没有 begin repeat", "end repeat without begin repeat")
+                    continue
+                head, inner = group
+                result.append(_Row(head.sheet, head.row, {**head.values, "type": "repeat"}, head.columns, tuple(inner)))
+                group = None
+            elif group is not None:
+                group[1].append(row)
+            else:
+                result.append(row)
+        if group is not None:
+            head, inner = group
+            self.issue("bad_group", head, "type", "begin repeat 缺少对应的 end repeat", "begin repeat without its end repeat")
+            result.append(_Row(head.sheet, head.row, {**head.values, "type": "repeat"}, head.columns, tuple(inner)))
+        return result
+
+    def group_fields(self, row: _Row, name: str, seen: set[str], choice_lists: dict[str, Any]) -> tuple[Field, ...]:
+        """A repeat group's own fields: their rules may read the form's earlier fields and the item's."""
+        if not row.children:
+            self.issue("bad_group", row, "fields", f"重复组 {name} 没有题目", f"repeat group {name!r} has no fields")
+            return ()
+        readable = set(seen)
+        fields: list[Field] = []
+        for child in row.children:
+            kind = str(child.values.get("type") or "").strip().lower()
+            if kind in BEGIN_REPEAT or TYPE_ALIASES.get(kind) is FieldType.REPEAT:
+                self.issue("bad_group", child, "type", "重复组不能嵌套", "a repeat group cannot be inside another")
+                continue
+            item = self.field(child, readable, choice_lists)
+            if item is not None:
+                fields.append(item)
+        self.inner |= {item.name for item in fields}
+        return tuple(fields)
 
     def choice_lists(self, rows: list[_Row]) -> dict[str, tuple[ChoiceOption, ...]]:
         lists: dict[str, list[ChoiceOption]] = {}
@@ -281,7 +337,7 @@ class _Builder:
         elif len(name) > MAX_NAME_BYTES:
             self.issue("bad_name", row, "name", f"名称 {name} 过长（最多 {MAX_NAME_BYTES} 个字符）",
                        f"name {name!r} is longer than {MAX_NAME_BYTES} characters")
-        if name in seen:
+        if name in seen or name in self.inner:
             self.issue("duplicate_name", row, "name", f"名称 {name} 重复", f"name {name!r} is used twice")
         label = row.text("label")
         if label is None:
@@ -300,6 +356,9 @@ class _Builder:
         seen.add(name)
         if kind is None:
             return None
+        group = self.group_fields(row, name, seen - {name}, choice_lists) if kind is FieldType.REPEAT else ()
+        if row.children and kind is not FieldType.REPEAT:
+            self.issue("bad_group", row, "fields", f"只有重复组才有自己的题目（{name}）", f"only a repeat group has fields of its own ({name!r})")
         return Field(
             name=name,
             type=kind,
@@ -319,6 +378,7 @@ class _Builder:
             clause=row.text("clause"),
             evidence=self.flag(row, "evidence"),
             prefill=str(values["prefill"]).strip() if values.get("prefill") else None,
+            fields=group,
         )
 
     def field_type(self, row: _Row) -> tuple[FieldType | None, str | None]:

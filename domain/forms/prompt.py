@@ -167,6 +167,10 @@ def build_prompt(
     item = defn.field(state.current or "")
     if item is None:  # the engine never leaves a state like this; show the review instead
         return Prompt(PromptKind.REVIEW, review=_review_lines(defn, settled, ctx), **base)
+    if item.type is FieldType.REPEAT:
+        from . import repeat
+
+        return repeat.prompt(defn, state, item, ctx, base, order)
     answer = settled.answers.get(item.name)
     accumulating = item.type in (FieldType.PHOTOS, FieldType.MULTI_CHOICE)
     env = rule_env(defn, settled.answers, ctx)  # for text that depends on the unit (wording.py)
@@ -255,6 +259,10 @@ def display(defn: FormDefinition, item: Field, answer: Any, locale: str) -> str 
     """An answer as short text: option labels, 是/否, a photo count, a number with its unit."""
     if answer is None:
         return None
+    if item.type is FieldType.REPEAT:
+        from . import repeat
+
+        return repeat.summary(defn, item, answer, locale)
     english = locale == "en"
     if item.type is FieldType.YES_NO:
         return ("Yes" if answer else "No") if english else ("是" if answer else "否")

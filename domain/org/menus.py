@@ -10,10 +10,12 @@ from storage.models import Role
 
 EVERYONE = ("start", "help", "lang")
 BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.admin: ("review", "problems", "verify", "ledger", "invite", "units", "people", "publish", "holidays", "status"),
-    Role.committee: ("review", "problems", "verify", "ledger", "invite", "units"),
-    Role.secretary: ("selfcheck", "demo", "activity", "problems", "cancel"),  # /problems leads to each item's card
-    Role.inspector: ("inspect", "draw", "problems", "verify", "ledger"),
+    Role.admin: ("review", "problems", "verify", "ledger", "invite", "units", "people", "publish", "holidays", "status",
+                 "call", "calls", "projects", "matrix", "todo"),
+    Role.committee: ("review", "problems", "verify", "ledger", "invite", "units", "plan", "projects", "matrix", "todo"),
+    Role.secretary: ("selfcheck", "demo", "activity", "problems", "cancel", "plan", "projects", "todo"),
+    Role.inspector: ("inspect", "draw", "problems", "verify", "ledger", "projects"),
+    Role.panel: ("todo", "projects", "matrix", "cancel"),
 }
 GROUP = ("bind", "unbind", "help")
 

@@ -16,7 +16,7 @@ from domain.kernel import audit
 from storage.models import Chat, Person, Role, RoleAssignment, Unit, UnitType
 
 # The order roles are shown in (greeting, /help).
-ROLE_ORDER = (Role.admin, Role.committee, Role.inspector, Role.secretary)
+ROLE_ORDER = (Role.admin, Role.committee, Role.inspector, Role.panel, Role.secretary)
 
 
 @dataclass(frozen=True)

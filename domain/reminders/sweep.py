@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.kernel import holidays, outbox, updates
 from domain.kernel.outbox import Notice
 from domain.problems import lifecycle
+from domain.projects import reminders as project_reminders
 from domain.reminders import (
     calendar,
     campaigns,
@@ -53,6 +54,8 @@ RULES: dict[str, Rule] = {
     "digest": digest.notices,
     "rollcall": rollcall.notices,
     "holidays": calendar.notices,
+    "project_reports": project_reminders.reports,  # quarterly and implementation reports (domain.projects)
+    "project_nodes": project_reminders.nodes,  # quality nodes past their date
 }
 
 

@@ -32,6 +32,15 @@ from storage.models.forms import (
     Submission,
     SubmissionStatus,
 )
+from storage.models.projects import (
+    CallExtension,
+    PanelScore,
+    Project,
+    ProjectCall,
+    ProjectNode,
+    ProjectReport,
+    StageResult,
+)
 from storage.models.reminders import Campaign, LiveBoard, OutboxMessage, OutboxStatus, Snooze
 
 __all__ = [
@@ -39,6 +48,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CalendarDay",
+    "CallExtension",
     "Campaign",
     "Chat",
     "Draw",
@@ -52,16 +62,22 @@ __all__ = [
     "LiveBoard",
     "OutboxMessage",
     "OutboxStatus",
+    "PanelScore",
     "Person",
     "ProblemItem",
     "ProblemStatus",
     "ProcessedUpdate",
+    "Project",
+    "ProjectCall",
+    "ProjectNode",
+    "ProjectReport",
     "PublishedForm",
     "Role",
     "RoleAssignment",
     "Setting",
     "Severity",
     "Snooze",
+    "StageResult",
     "Submission",
     "SubmissionStatus",
     "UTCDateTime",

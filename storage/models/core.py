@@ -85,6 +85,7 @@ class Role(enum.StrEnum):
     committee = "committee"  # 党委/党工委 reviewer
     secretary = "secretary"  # 支部书记
     inspector = "inspector"  # 巡察 / 考评组
+    panel = "panel"  # 考评验收组成员: scores project plans and acceptance (domain.projects)
 
 
 def enum_column(cls: type[enum.Enum]) -> Enum:

@@ -6,6 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -101,3 +102,28 @@ async def test_invite_create__prints_the_deep_link_and_token(api, database_url):
     link = next(line for line in result.stdout.splitlines() if line.startswith("链接："))
     token = next(line for line in result.stdout.splitlines() if line.startswith("令牌："))
     assert link.endswith("https://t.me/zhibu_test_bot?start=" + token.removeprefix("令牌："))
+
+
+async def test_project_call_reopen_review_and_list__from_the_shell__with_bad_input_refused(database_url):
+    await asyncio.to_thread(zhibu, "units", "import", str(EXAMPLE_UNITS), database_url=database_url)
+    year = str(date.today().year + 1)  # the shell's clock is the system's
+    bad = await asyncio.to_thread(zhibu, "project", "call", "--unit", "D001", "--year", year, "--max", "3",
+                                  database_url=database_url)  # fmt: skip
+    assert bad.returncode == 2 and "每个单位可申报的项目数应在 1 到 2 之间" in bad.stderr
+    block = await asyncio.to_thread(zhibu, "project", "call", "--unit", "D001", "--year", year, "--blocks", "nope",
+                                    database_url=database_url)  # fmt: skip
+    assert block.returncode == 2 and "没有这个工作板块：nope" in block.stderr
+    opened = await asyncio.to_thread(zhibu, "project", "call", "--unit", "D001", "--year", year, "--deadline",
+                                     f"{year}-04-15", "--topic", "党员积分制管理", database_url=database_url)  # fmt: skip
+    assert opened.returncode == 0, opened.stderr
+    assert f"已发布申报通知 #1：{year}年度党建项目申报" in opened.stdout and "每个单位最多 2 个项目" in opened.stdout
+    again = await asyncio.to_thread(zhibu, "project", "call", "--unit", "T01", "--year", year,
+                                    database_url=database_url)  # fmt: skip
+    assert again.returncode == 2 and "已有同类申报通知（#1）" in again.stderr
+    reopened = await asyncio.to_thread(zhibu, "project", "reopen", "--call", "1", "--unit", "T0102", "--until",
+                                       f"{year}-04-30", database_url=database_url)  # fmt: skip
+    assert reopened.returncode == 0 and "已为 城关镇红旗村党支部 延期" in reopened.stdout
+    review = await asyncio.to_thread(zhibu, "project", "review", "--call", "1", database_url=database_url)
+    assert review.returncode == 0 and "0 个项目进入评审" in review.stdout
+    listed = await asyncio.to_thread(zhibu, "project", "list", database_url=database_url)
+    assert listed.returncode == 0 and "还没有项目" in listed.stdout

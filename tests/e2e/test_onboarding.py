@@ -26,7 +26,7 @@ async def test_secretary__taps_invite__is_greeted_by_name_with_branch_role_and_m
     assert greeting.button_texts == ["📝 支部自评", "🗓 记录组织生活"]
     menu = api.commands(scope={"type": "chat", "chat_id": wang.id})
     assert [c["command"] for c in menu] == ["start", "help", "lang", "selfcheck", "demo", "activity", "problems",
-                                            "cancel"]  # fmt: skip
+                                            "cancel", "plan", "projects", "todo"]  # fmt: skip
 
 
 async def test_invite__used_twice__second_person_is_refused_and_nothing_changes(bot, api, database_url, clock):
