@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.forms import FormContext, FormDefinition
+from domain.forms import Earlier, FormContext, FormDefinition
 from domain.org.people import Actor
 from domain.org.permissions import Action
 from storage.models import FormSession, Unit
@@ -55,6 +55,7 @@ class Finishing:
 
 
 Definition = Callable[[AsyncSession, str, int | None, str | None], Awaitable[FormDefinition]]
+Returned = Callable[[AsyncSession, Unit, str], Awaitable[Earlier | None]]
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Purpose:
     finish: Callable[[Finishing], Awaitable[Told]]  # raises NotCurrent / NotAllowed to refuse
     starts: Mapping[str, str] = field(default_factory=dict)  # short code (buttons, reminders) → form id
     subject_type: str | None = None  # what subject_id names, e.g. "submission"
+    returned: Returned | None = None  # (session, unit, form id): a returned attempt to start from, kept
 
 
 class NotCurrent(Exception):
