@@ -274,3 +274,54 @@ def test_date__confirmed_while_editing_from_the_review__returns_to_the_review():
     for item in (Edit("held_on"), Text("2025-01-01"), Choice("yes")):
         step = advance(FORM, step.state, item, CTX)
     assert step.prompt.kind is PromptKind.REVIEW and step.state.answers["held_on"] == "2025-01-01"
+
+
+def _returned_start(returned, answers=None):
+    from domain.forms import Earlier
+
+    earlier = answers or {"kind": "meeting", "held_on": "2026-04-19", "remarks": "好", "photo": [{"file_id": "p"}],
+                          "attended": 12}  # fmt: skip
+    return start(FORM, CTX, Earlier(earlier, returned))
+
+
+def test_resubmitting__only_returned_items_are_asked_first_then_the_summary_marks_changes():
+    step = _returned_start({"attended": "人数不对", "held_on": None})
+    assert step.prompt.question.name == "held_on" and step.prompt.question.returned
+    assert step.prompt.question.reason is None and step.prompt.returned_left == 2
+    assert step.state.answers["photo"] == [{"file_id": "p"}]  # photos already sent stay
+    assert FormState.from_json(step.state.to_json()) == step.state
+    step = advance(FORM, step.state, Done(), CTX)  # keep the date as it was
+    assert step.prompt.question.name == "attended" and step.prompt.question.reason == "人数不对"
+    step = advance(FORM, step.state, Text("15"), CTX)
+    assert step.prompt.kind is PromptKind.REVIEW
+    lines = {line.name: line for line in step.prompt.review}
+    assert lines["attended"].changed and lines["attended"].returned
+    assert not lines["held_on"].changed and lines["held_on"].returned
+    assert not any(line.changed for name, line in lines.items() if name != "attended")
+    step = advance(FORM, step.state, Submit(), CTX)
+    assert step.state.phase is Phase.SUBMITTED and step.state.answers["attended"] == 15
+
+
+def test_resubmitting__an_answer_that_adds_a_required_question__asks_it_before_the_summary():
+    from domain.forms import Earlier
+
+    room = load_form_yaml("""
+id: room
+fields:
+  - {name: has_room, type: yes_no, required: true, label: 有活动室}
+  - {name: area, type: integer, required: true, label: 面积, relevant: "${has_room} == true"}
+  - {name: signage, type: yes_no, required: true, label: 标识上墙}
+""")
+    step = start(room, CTX, Earlier({"has_room": False, "signage": True}, {"has_room": "应有活动室"}))
+    assert step.prompt.question.name == "has_room"
+    step = advance(room, step.state, Choice("yes"), CTX)
+    assert step.prompt.question.name == "area" and step.prompt.supplement
+    step = advance(room, step.state, Text("120"), CTX)
+    assert step.prompt.kind is PromptKind.REVIEW
+    assert [(line.name, line.changed) for line in step.prompt.review] == [
+        ("has_room", True), ("area", True), ("signage", False)]
+
+
+def test_resubmitting__a_returned_item_no_longer_asked__is_dropped_and_the_summary_shown():
+    step = _returned_start({"gone": "这一项已删除"})
+    assert step.prompt.kind is PromptKind.REVIEW and step.state.returned == {}

@@ -129,3 +129,21 @@ def test_engine__answers_given_in_order__the_total_never_changes_and_the_number_
         step = advance(defn, step.state, user_input, ctx)
     assert len({total for _, total in seen}) <= 1
     assert [index for index, _ in seen] == sorted(index for index, _ in seen)
+
+
+@SETTINGS
+@given(st.sampled_from(SHIPPED_FORMS), CONTEXTS, st.data())
+def test_engine__resubmitting_from_any_earlier_answers__keeps_a_valid_state(form_id, ctx, data):
+    from domain.forms import Earlier
+
+    defn = shipped_form(form_id)
+    names = [item.name for item in defn.fields]
+    step = start(defn, ctx)
+    for user_input in data.draw(st.lists(_inputs(names), max_size=30)):
+        step = advance(defn, step.state, user_input, ctx)
+    returned = data.draw(st.dictionaries(st.sampled_from([*names, "gone"]), st.none() | st.just("理由"), max_size=5))
+    step = start(defn, ctx, Earlier(dict(step.state.answers), returned))
+    _check(defn, step)
+    for user_input in data.draw(st.lists(_inputs(names), max_size=30)):
+        step = advance(defn, step.state, user_input, ctx)
+        _check(defn, step)

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.forms import FormContext, FormDefinition
+from domain.forms import Earlier, FormContext, FormDefinition
 from domain.org.people import Actor
 from domain.org.permissions import Action
 from storage.models import FormSession, Unit, UnitType
@@ -60,6 +60,7 @@ Definition = Callable[[AsyncSession, str, int | None, str | None], Awaitable[For
 MayBegin = Callable[[AsyncSession, Actor, Unit, int | None, date], Awaitable[Told | None]]
 # Answers a form opens with (editing what was submitted before, e.g. a returned plan), or None for none.
 Initial = Callable[[AsyncSession, int | None], Awaitable[dict[str, Any] | None]]
+Returned = Callable[[AsyncSession, Unit, str], Awaitable[Earlier | None]]
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Purpose:
     unit_types: tuple[UnitType, ...] = (UnitType.branch,)  # the units a start code offers the form on
     may_begin: MayBegin | None = None
     initial: Initial | None = None  # the form then opens on its review, every answer there to edit
+    returned: Returned | None = None  # (session, unit, form id): a returned attempt to start from, kept
 
 
 class NotCurrent(Exception):

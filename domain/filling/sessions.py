@@ -103,7 +103,8 @@ async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: s
     if answers:  # editing what was submitted before: its review, every answer there to change
         step = forms.show(defn, FormState(defn.id, defn.version, Phase.REVIEW, answers=answers), ctx)
     else:
-        step = forms.start(defn, ctx)
+        earlier = await kind.returned(session, unit, defn.id) if kind.returned else None
+        step = forms.start(defn, ctx, earlier)  # a returned attempt reopens with every answer kept
     row = FormSession(person_id=actor.person_id, chat_id=chat_id, form_id=defn.id, version=defn.version,
                       unit_id=unit.id, unit=unit, purpose=purpose, subject_type=kind.subject_type,
                       subject_id=subject_id, state=step.state.to_json(), step=0, context=_snapshot(ctx),
@@ -120,7 +121,8 @@ async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: s
             return await resume(session, form=existing, today=today, locale=locale)
         raise Busy(existing) from None
     await audit.record(session, at=at, actor_id=actor.person_id, action="form.started", subject_type="form_session",
-                       subject_id=row.id, after={"form": defn.id, "version": defn.version, "unit": unit.code},
+                       subject_id=row.id, after={"form": defn.id, "version": defn.version, "unit": unit.code,
+                                                 "returned": sorted(step.state.returned) if earlier else None},
                        update_id=update_id)  # fmt: skip
     return Filled(row, step.prompt, changed=True)
 

@@ -22,6 +22,7 @@ from .state import (
     Choice,
     Document,
     Done,
+    Earlier,
     Edit,
     FormState,
     Location,
@@ -38,7 +39,7 @@ from .text import LocalText
 
 __all__ = [
     "Accepted", "Back", "Button", "Cancel", "CategoryScore", "Choice", "ChoiceOption",
-    "DefinitionIssue", "Document", "Done", "Edit", "Field", "FieldType", "FormContext",
+    "DefinitionIssue", "Document", "Done", "Earlier", "Edit", "Field", "FieldType", "FormContext",
     "FormDefinition", "FormDefinitionError", "FormState", "ItemResult", "LocalText", "Location",
     "Outcome", "Phase", "Photo", "Prompt", "PromptKind", "Question", "Rejection", "Review",
     "ReviewLine", "Rule", "RuleError", "SHIPPED_FORMS", "ScoreResult", "Skip", "Step", "Submit",

@@ -63,6 +63,7 @@ from .state import (
     Choice,
     Document,
     Done,
+    Earlier,
     Edit,
     FormState,
     Location,
@@ -93,12 +94,22 @@ class Step:
     prompt: Prompt
 
 
-def start(defn: FormDefinition, ctx: FormContext) -> Step:
-    """Begin filling ``defn``: ask the first field (or review, when facts answered them all)."""
+def start(defn: FormDefinition, ctx: FormContext, earlier: Earlier | None = None) -> Step:
+    """Begin filling ``defn``: ask the first field (or review, when facts answered them all).
+
+    With ``earlier`` (a returned attempt) every answer is kept and only the returned items are
+    asked, first, then any required question still unanswered; then the summary.
+    """
     state = FormState(defn.id, defn.version, Phase.ASKING)
-    settled = walk(defn, {}, ctx)
+    settled = walk(defn, dict(earlier.answers) if earlier else {}, ctx)
     state = _settle(state, settled)
-    return _show(defn, _move_on(defn, state, settled, after=None), ctx)
+    if earlier is None:
+        return _show(defn, _move_on(defn, state, settled, after=None), ctx)
+    order = askable(defn, settled)
+    returned = {name: reason for name, reason in earlier.returned.items() if name in order}
+    state = replace(state, earlier=dict(settled.answers), returned=returned,
+                    revisit=tuple(name for name in order if name in returned))  # fmt: skip
+    return _show(defn, _next_to_do(defn, state, settled), ctx)
 
 
 def show(defn: FormDefinition, state: FormState, ctx: FormContext) -> Step:
@@ -421,7 +432,21 @@ def _accepted(defn: FormDefinition, state: FormState, item: Field, ctx: FormCont
         return _show(defn, _to(state, Phase.REVIEW, current=None, editing=False), ctx)
     history = state.history if state.history[-1:] == (item.name,) else (*state.history, item.name)
     state = _settle(replace(state, history=history), settled)
+    if state.resubmitting:
+        revisit = tuple(name for name in state.revisit if name != item.name)
+        return _show(defn, _next_to_do(defn, replace(state, revisit=revisit), settled), ctx)
     return _show(defn, _move_on(defn, state, settled, after=item.name), ctx)
+
+
+def _next_to_do(defn: FormDefinition, state: FormState, settled: Walk) -> FormState:
+    """Resubmitting: the next returned item, else a required question without an answer (one a
+    changed answer added, or a new version's), else the summary."""
+    order = askable(defn, settled)
+    for name in order:
+        item = defn.field(name)
+        if name in state.revisit or (item is not None and item.required and name not in settled.answers):
+            return _ask(defn, state, name, settled, editing=False)
+    return _to(state, Phase.REVIEW, current=None, pending=(), editing=False, revisit=())
 
 
 def _back(defn: FormDefinition, state: FormState, settled: Walk, ctx: FormContext) -> Step:

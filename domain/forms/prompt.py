@@ -50,6 +50,8 @@ class Question:
     display: str | None  # that answer as text
     pending_count: int  # photos / options gathered so far
     notes: tuple[str, ...]  # display-only notes placed just before this field
+    returned: bool = False  # resubmitting: the committee returned this item
+    reason: str | None = None  # and said why
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class ReviewLine:
     display: str | None
     required: bool
     prefilled: bool
+    changed: bool = False  # resubmitting: the answer differs from the returned attempt's
+    returned: bool = False  # resubmitting: the committee returned this item
 
     @property
     def missing(self) -> bool:
@@ -87,6 +91,7 @@ class Prompt:
     score: ScoreResult | None = None
     quiet: bool = False  # the input was absorbed (a late album photo); no reply is needed
     supplement: bool = False  # a question an earlier answer added: numbered as that one, "（补充）"
+    returned_left: int = 0  # resubmitting: returned items still to go through (this one included)
     confirm: Any = None  # an answer to the question awaiting 是/否 ("2025年12月11日，对吗？")
 
     def to_json(self) -> dict[str, Any]:
@@ -158,7 +163,7 @@ def build_prompt(
     if state.phase is Phase.REVIEW:
         return Prompt(
             PromptKind.REVIEW,
-            review=_review_lines(defn, settled, ctx),
+            review=_review_lines(defn, settled, ctx, state),
             score=score(defn, settled.answers, ctx) if defn.has_items else None,
             total=sum(1 for n in order if not _follows_answers(defn.field(n))),
             can_back=bool(order),
@@ -166,7 +171,7 @@ def build_prompt(
         )
     item = defn.field(state.current or "")
     if item is None:  # the engine never leaves a state like this; show the review instead
-        return Prompt(PromptKind.REVIEW, review=_review_lines(defn, settled, ctx), **base)
+        return Prompt(PromptKind.REVIEW, review=_review_lines(defn, settled, ctx, state), **base)
     if item.type is FieldType.REPEAT:
         from . import repeat
 
@@ -189,6 +194,8 @@ def build_prompt(
         display=display(defn, item, answer, locale),
         pending_count=len(state.pending),
         notes=_notes_before(defn, item, settled, locale),
+        returned=item.name in state.returned,
+        reason=state.returned.get(item.name),
     )
     index, total, supplement = numbered(defn, settled, item.name)
     if state.confirm is not None:
@@ -206,6 +213,7 @@ def build_prompt(
         index=index,
         total=total,
         supplement=supplement,
+        returned_left=len(state.revisit),
         choices=buttons,
         can_back=bool(state.history) or state.editing,
         can_skip=not item.required,
@@ -233,7 +241,7 @@ def _notes_before(defn: FormDefinition, item: Field, settled: Walk, locale: str)
     return tuple(notes)
 
 
-def _review_lines(defn: FormDefinition, settled: Walk, ctx: FormContext) -> tuple[ReviewLine, ...]:
+def _review_lines(defn: FormDefinition, settled: Walk, ctx: FormContext, state: FormState) -> tuple[ReviewLine, ...]:
     lines = []
     relevant = set(settled.relevant)
     for item in defn.fields:
@@ -250,6 +258,8 @@ def _review_lines(defn: FormDefinition, settled: Walk, ctx: FormContext) -> tupl
                 display=display(defn, item, answer, ctx.locale),
                 required=item.required,
                 prefilled=item.name in settled.prefilled,
+                changed=state.earlier is not None and state.earlier.get(item.name) != answer,
+                returned=item.name in state.returned,
             )
         )
     return tuple(lines)

@@ -13,7 +13,11 @@ the same transaction as the update that changed it. JSON shape::
       "editing": false,                       # came from review; return there after answering
       "album": {"media_group_id": "...", "field": "..."} | null,
       "prefilled": ["monthly_activity"],      # answered from the caller's facts
-      "confirm": "2025-08-11" | null          # an answer to ``current`` awaiting 是/否 (确认)
+      "confirm": "2025-08-11" | null,         # an answer to ``current`` awaiting 是/否 (确认)
+      # resubmitting a returned form (重新提交): only present then
+      "earlier": {"room_area": 80, ...},      # the answers of the attempt that was returned
+      "returned": {"room_area": "面积不足"},  # items the committee returned, with its reason
+      "revisit": ["room_area"]                # returned items not yet gone through
     }
 """
 
@@ -52,6 +56,13 @@ class FormState:
     album: Album | None = None
     prefilled: tuple[str, ...] = ()
     confirm: Any = None  # an answer to ``current`` that the person is asked to confirm first
+    earlier: dict[str, Any] | None = None  # resubmitting: the returned attempt's answers
+    returned: dict[str, str | None] = field(default_factory=dict)  # item → the committee's reason
+    revisit: tuple[str, ...] = ()  # returned items still to go through, first
+
+    @property
+    def resubmitting(self) -> bool:
+        return self.earlier is not None
 
     @property
     def closed(self) -> bool:
@@ -76,6 +87,8 @@ class FormState:
         }
         if self.confirm is not None:  # absent otherwise, so states stored before it compare equal
             data["confirm"] = _copy(self.confirm)
+        if self.earlier is not None:
+            data.update(earlier=_copy(self.earlier), returned=dict(self.returned), revisit=list(self.revisit))
         return data
 
     @classmethod
@@ -98,6 +111,9 @@ class FormState:
                 album=Album(str(album["media_group_id"]), str(album["field"])) if album else None,
                 prefilled=tuple(str(name) for name in data.get("prefilled") or ()),
                 confirm=_copy(data.get("confirm")),
+                earlier=_copy(data["earlier"]) if isinstance(data.get("earlier"), dict) else None,
+                returned={str(k): (None if v is None else str(v)) for k, v in (data.get("returned") or {}).items()},
+                revisit=tuple(str(name) for name in data.get("revisit") or ()),
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a form state: {exc}") from exc
@@ -109,6 +125,15 @@ def _copy(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_copy(item) for item in value]
     return value
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A returned attempt to start from (退回后重新填报): its answers, and the items the committee
+    returned with its reasons (asked first)."""
+
+    answers: dict[str, Any]
+    returned: dict[str, str | None] = field(default_factory=dict)
 
 
 # --- inputs ---------------------------------------------------------------------------------

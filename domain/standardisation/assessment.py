@@ -65,16 +65,30 @@ def move(submission: Submission | None, to: S) -> str:
     return name
 
 
-async def submit(session: AsyncSession, *, unit_id: int, form_id: str, version: str, answers: dict[str, Any],
-                 score: dict[str, Any] | None, actor_id: int, at: datetime, update_id: int | None) -> Submission:  # fmt: skip
-    """Submit a self-assessment, or resubmit the branch's returned one."""
-    returned = await session.scalar(
+async def returned(session: AsyncSession, *, unit_id: int, form_id: str) -> Submission | None:
+    """The branch's returned submission of ``form_id``, if there is one (to resubmit)."""
+    return await session.scalar(
         select(Submission).where(Submission.unit_id == unit_id, Submission.form_id == form_id,
                                  Submission.status == S.returned).order_by(Submission.id.desc()).limit(1)  # fmt: skip
     )
-    action = move(returned, S.submitted)
-    before = _snapshot(returned) if returned else None
-    row = returned or Submission(unit_id=unit_id, form_id=form_id, round=0, submitted_by=actor_id)
+
+
+async def returned_items(session: AsyncSession, submission: Submission) -> dict[str, str | None]:
+    """The items the committee found failing in ``submission`` (overridden or not), with its reasons."""
+    rows = await session.scalars(
+        select(ItemReview).where(ItemReview.submission_id == submission.id, ItemReview.passed.is_(False))
+        .order_by(ItemReview.id)
+    )  # fmt: skip
+    return {row.item: row.reason for row in rows}
+
+
+async def submit(session: AsyncSession, *, unit_id: int, form_id: str, version: str, answers: dict[str, Any],
+                 score: dict[str, Any] | None, actor_id: int, at: datetime, update_id: int | None) -> Submission:  # fmt: skip
+    """Submit a self-assessment, or resubmit the branch's returned one."""
+    earlier = await returned(session, unit_id=unit_id, form_id=form_id)
+    action = move(earlier, S.submitted)
+    before = _snapshot(earlier) if earlier else None
+    row = earlier or Submission(unit_id=unit_id, form_id=form_id, round=0, submitted_by=actor_id)
     row.version, row.answers, row.score, row.status = version, answers, score, S.submitted
     row.round, row.submitted_by, row.submitted_at = row.round + 1, actor_id, at
     row.decided_by = row.decided_at = row.reasons = None

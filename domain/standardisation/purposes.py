@@ -20,7 +20,7 @@ from domain.filling.purposes import PURPOSES, Finishing, NotCurrent, Purpose, To
 from domain.forms import FormDefinition
 from domain.org.permissions import Action, NotAllowed
 from domain.standardisation import activity, assessment, checklists, notices, review
-from storage.models import Submission
+from storage.models import Submission, Unit
 
 
 async def _checklist(session: AsyncSession, form_id: str, _subject_id: int | None,
@@ -39,6 +39,14 @@ async def _submit(f: Finishing) -> Told:
     await reminders.refresh_rollcall(f.session, unit_id=f.unit.id, now=f.at)  # the committee group's live board
     await notices.submitted(f.session, submission=submission, unit=f.unit, now=f.at)
     return Told("submission_received", {"submission": submission, "unit": f.unit}, notified=True)
+
+
+async def _returned(session: AsyncSession, unit: Unit, form_id: str) -> forms.Earlier | None:
+    """A returned self-assessment reopens with its answers (photos too) and its returned items first."""
+    submission = await assessment.returned(session, unit_id=unit.id, form_id=form_id)
+    if submission is None:
+        return None
+    return forms.Earlier(dict(submission.answers), await assessment.returned_items(session, submission))
 
 
 async def _record(f: Finishing) -> Told:
@@ -69,7 +77,7 @@ async def _decide(f: Finishing) -> Told:
 
 ASSESSMENT = PURPOSES.register(Purpose(
     name="assessment", action=Action.fill_checklist, definition=_checklist, finish=_submit,
-    starts={"self": "standardisation", "demo": "demonstration"},
+    starts={"self": "standardisation", "demo": "demonstration"}, returned=_returned,
 ))  # fmt: skip
 ACTIVITY = PURPOSES.register(Purpose(
     name="activity", action=Action.record_activity, definition=_checklist, finish=_record,
