@@ -100,6 +100,7 @@ async def begin(session: AsyncSession, *, actor: Actor, chat_id: int, purpose: s
     defn = await kind.definition(session, form_id, subject_id, None)
     ctx = await context_for(session, unit, today, locale, defn)
     answers = await kind.initial(session, subject_id) if kind.initial is not None else None
+    earlier = None
     if answers:  # editing what was submitted before: its review, every answer there to change
         step = forms.show(defn, FormState(defn.id, defn.version, Phase.REVIEW, answers=answers), ctx)
     else:
