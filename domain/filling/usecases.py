@@ -152,13 +152,12 @@ async def answer(session: AsyncSession, actor: Actor, user_input: UserInput, whe
         filled = await sessions.feed(session, form=form, user_input=user_input, actor=actor, today=when.today,
                                      locale=when.locale, at=when.at, update_id=when.update_id)  # fmt: skip
     except sessions.Conflict as conflict:  # another update of this chat moved the form on meanwhile
-        if pressed:
-            return refusal("stale", pressed=True)
-        said: list[Said] = [Told("form_conflict")]
+        said: list[Said] = [] if pressed else [Told("form_conflict")]
         if conflict.form is not None:
             resumed = await sessions.resume(session, form=conflict.form, today=when.today, locale=when.locale)
             said.append(Shown(conflict.form, resumed.prompt))
-        return Result(said)
+        # A press that lost is told as any button of an earlier prompt is: the same words either way.
+        return Result(said, toast="form.stale_button") if pressed else Result(said)
     said = [] if filled.refused else [Shown(form, filled.prompt)]  # a refused finish is not "submitted"
     if filled.outcome is not None:
         said.append(filled.outcome)
