@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,6 +56,30 @@ async def _run(f: Finishing, step: Callable[[], Awaitable[lifecycle.Done]]) -> T
         return _done(await step())
     except Refused as refused:
         raise NotCurrent(reason=f"project_{refused.reason}") from refused
+
+
+def _sheet(build: Callable[[kinds.Kind, Any], FormDefinition],
+           view: Callable[[AsyncSession, Project], Awaitable[Any]]):
+    """A form about one project: the kind's sheet ``build`` over what ``view`` shows of the project."""
+
+    async def definition(session: AsyncSession, form_id: str, subject: int | None, _version: str | None) -> FormDefinition:
+        project = await _project(session, subject)
+        return build(_kind(form_id), await view(session, project))
+
+    return definition
+
+
+def _move(step: Callable[..., Awaitable[lifecycle.Done]], *, dated: bool = False):
+    """Finishing a form about one project: the lifecycle's ``step`` with the form's answers
+    (``dated``: the step also wants today's date)."""
+
+    async def finish(f: Finishing) -> Told:
+        project = await _project(f.session, f.form.subject_id)
+        extra = {"today": f.today} if dated else {}
+        return await _run(f, lambda: step(f.session, project=project, unit=f.unit, actor=f.actor, answers=f.answers,
+                                          at=f.at, update_id=f.update_id, **extra))  # fmt: skip
+
+    return finish
 
 
 # --- the call -----------------------------------------------------------------------------------
@@ -112,22 +137,6 @@ async def _replan_form(session: AsyncSession, form_id: str, subject: int | None,
 # --- forms about one project ----------------------------------------------------------------------
 
 
-async def _endorse_form(session: AsyncSession, form_id: str, subject: int | None, _version: str | None) -> FormDefinition:
-    project = await _project(session, subject)
-    return sheets.endorsement_form(_kind(form_id), await views.summary(session, project))
-
-
-async def _endorse(f: Finishing) -> Told:
-    project = await _project(f.session, f.form.subject_id)
-    return await _run(f, lambda: lifecycle.endorse(f.session, project=project, unit=f.unit, actor=f.actor,
-                                                    answers=f.answers, at=f.at, update_id=f.update_id))  # fmt: skip
-
-
-async def _score_form(session: AsyncSession, form_id: str, subject: int | None, _version: str | None) -> FormDefinition:
-    project = await _project(session, subject)
-    return sheets.score_form(_kind(form_id), await views.summary(session, project))
-
-
 async def _score(f: Finishing) -> Told:
     project = await _project(f.session, f.form.subject_id)
 
@@ -142,11 +151,6 @@ async def _score(f: Finishing) -> Told:
                                                  "project_id": project.id})  # fmt: skip
 
     return await _run(f, step)
-
-
-async def _decide_form(session: AsyncSession, form_id: str, subject: int | None, _version: str | None) -> FormDefinition:
-    project = await _project(session, subject)
-    return sheets.decision_form(_kind(form_id), await views.standing_note(session, project))
 
 
 async def _decide(f: Finishing) -> Told:
@@ -166,32 +170,11 @@ async def _report_form(session: AsyncSession, form_id: str, subject: int | None,
     return sheets.report_form(_kind(form_id), [(n.seq, n.title, n.due_on, n.percent) for n in nodes])
 
 
-async def _report(f: Finishing) -> Told:
-    project = await _project(f.session, f.form.subject_id)
-    return await _run(f, lambda: lifecycle.file_report(f.session, project=project, unit=f.unit, actor=f.actor,
-                                                       answers=f.answers, today=f.today, at=f.at,
-                                                       update_id=f.update_id))  # fmt: skip
-
-
 def _stage_form(stage: str):
     async def definition(_session: AsyncSession, form_id: str, _subject: int | None, _version: str | None) -> FormDefinition:
         return _kind(form_id).form(stage)
 
     return definition
-
-
-async def _midyear(f: Finishing) -> Told:
-    project = await _project(f.session, f.form.subject_id)
-    return await _run(f, lambda: lifecycle.file_midyear(f.session, project=project, unit=f.unit, actor=f.actor,
-                                                        answers=f.answers, today=f.today, at=f.at,
-                                                        update_id=f.update_id))  # fmt: skip
-
-
-async def _implementation(f: Finishing) -> Told:
-    project = await _project(f.session, f.form.subject_id)
-    return await _run(f, lambda: lifecycle.file_implementation(f.session, project=project, unit=f.unit, actor=f.actor,
-                                                               answers=f.answers, today=f.today, at=f.at,
-                                                               update_id=f.update_id))  # fmt: skip
 
 
 async def _accept_form(session: AsyncSession, form_id: str, subject: int | None, _version: str | None) -> FormDefinition:
@@ -215,34 +198,6 @@ async def _accept(f: Finishing) -> Told:
     return await _run(f, step)
 
 
-async def _fix(f: Finishing) -> Told:
-    project = await _project(f.session, f.form.subject_id)
-    return await _run(f, lambda: lifecycle.rectified(f.session, project=project, unit=f.unit, actor=f.actor,
-                                                     answers=f.answers, at=f.at, update_id=f.update_id))  # fmt: skip
-
-
-async def _reward_form(session: AsyncSession, form_id: str, subject: int | None, _version: str | None) -> FormDefinition:
-    project = await _project(session, subject)
-    return sheets.reward_form(_kind(form_id), await views.outcome_note(session, project))
-
-
-async def _reward(f: Finishing) -> Told:
-    project = await _project(f.session, f.form.subject_id)
-    return await _run(f, lambda: lifecycle.reward(f.session, project=project, unit=f.unit, actor=f.actor,
-                                                  answers=f.answers, at=f.at, update_id=f.update_id))  # fmt: skip
-
-
-async def _account_form(session: AsyncSession, form_id: str, subject: int | None, _version: str | None) -> FormDefinition:
-    project = await _project(session, subject)
-    return sheets.accountability_form(_kind(form_id), await views.outcome_note(session, project))
-
-
-async def _account(f: Finishing) -> Told:
-    project = await _project(f.session, f.form.subject_id)
-    return await _run(f, lambda: lifecycle.hold_accountable(f.session, project=project, unit=f.unit, actor=f.actor,
-                                                            answers=f.answers, at=f.at, update_id=f.update_id))  # fmt: skip
-
-
 def _drafters() -> tuple[UnitType, ...]:
     return tuple(UnitType(t) for t in kinds.get(KIND).drafters)
 
@@ -257,16 +212,19 @@ PLAN = PURPOSES.register(Purpose(name="project_plan", action=A.draft_project, de
 REPLAN = PURPOSES.register(Purpose(name="project_replan", action=A.draft_project, definition=_replan_form,
                                    finish=_submit_plan, subject_type=SUBJECT, initial=lifecycle.returned_plan))  # fmt: skip
 ON_PROJECT = {
-    "project_endorse": (A.endorse_project, _endorse_form, _endorse),
-    "project_score": (A.score_project, _score_form, _score),
-    "project_decide": (A.decide_project, _decide_form, _decide),
-    "project_report": (A.report_progress, _report_form, _report),
-    "project_midyear": (A.accept_project, _stage_form("midyear"), _midyear),
-    "project_impl": (A.report_progress, _stage_form("implementation"), _implementation),
+    "project_endorse": (A.endorse_project, _sheet(sheets.endorsement_form, views.summary),
+                        _move(lifecycle.endorse)),
+    "project_score": (A.score_project, _sheet(sheets.score_form, views.summary), _score),
+    "project_decide": (A.decide_project, _sheet(sheets.decision_form, views.standing_note), _decide),
+    "project_report": (A.report_progress, _report_form, _move(lifecycle.file_report, dated=True)),
+    "project_midyear": (A.accept_project, _stage_form("midyear"), _move(lifecycle.file_midyear, dated=True)),
+    "project_impl": (A.report_progress, _stage_form("implementation"),
+                     _move(lifecycle.file_implementation, dated=True)),
     "project_accept": (A.accept_project, _accept_form, _accept),
-    "project_fix": (A.report_progress, _stage_form("rectification"), _fix),
-    "project_reward": (A.decide_project, _reward_form, _reward),
-    "project_account": (A.decide_project, _account_form, _account),
+    "project_fix": (A.report_progress, _stage_form("rectification"), _move(lifecycle.rectified)),
+    "project_reward": (A.decide_project, _sheet(sheets.reward_form, views.outcome_note), _move(lifecycle.reward)),
+    "project_account": (A.decide_project, _sheet(sheets.accountability_form, views.outcome_note),
+                        _move(lifecycle.hold_accountable)),
 }
 for _name, (_action, _definition, _finish) in ON_PROJECT.items():
     PURPOSES.register(Purpose(name=_name, action=_action, definition=_definition, finish=_finish, subject_type=SUBJECT))
